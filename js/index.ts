@@ -1,0 +1,11 @@
+/**
+ * edge-jwt: verify JWTs (Better Auth's and anyone's) with jose's rules, in WebAssembly, in every
+ * runtime. Runtime entries (`js/entry/*.ts`) re-export this module after telling it how to load the
+ * WebAssembly module.
+ *
+ * @module
+ */
+export { verifyToken, verifyTokenSync, jwtVerify, type KeysInput } from './verify.js';
+export { createLocalJWKSet, LocalKeySet } from './keys.js';
+export * as errors from './errors.js';
+export type { JWTPayload, JWSHeader, JWK, JWKS, VerifyOptions, VerifyResult, JsonValue } from './types.js';

@@ -1,0 +1,120 @@
+/**
+ * Local key sets: a JWKS parsed once into the WebAssembly module and reused for every token, and
+ * the conversion of `verifyToken`'s `keys` argument (a key set, a JWKS object, its JSON text, or
+ * null) into a handle the module can use.
+ *
+ * @module
+ */
+import { JWKSInvalid } from './errors.js';
+import { toJoseError } from './errors.js';
+import type { JWKS } from './types.js';
+import { bindingsSync, currentGeneration, type KeySetHandle, type VerifyErrorHandle } from './wasm.js';
+
+/** Copies a failure out of wasm memory and frees it. */
+export function takeFailure(error: unknown): Error | undefined {
+  const e = error as Partial<VerifyErrorHandle> | null;
+  if (e === null || typeof e !== 'object' || typeof e.free !== 'function' || typeof e.code !== 'string') {
+    return undefined;
+  }
+  const raw = { code: e.code, message: e.message ?? '', claim: e.claim, reason: e.reason, payload: e.payload };
+  e.free();
+  return toJoseError(raw);
+}
+
+function jwksText(jwks: unknown): string {
+  if (typeof jwks === 'string') return jwks;
+  if (typeof jwks !== 'object' || jwks === null || Array.isArray(jwks)) {
+    throw new JWKSInvalid('a key set must be a JWKS object ({ keys: [...] }) or its JSON text');
+  }
+  try {
+    return JSON.stringify(jwks);
+  } catch (cause) {
+    throw new JWKSInvalid('the key set cannot be serialised to JSON', { cause });
+  }
+}
+
+function parseKeySet(text: string): KeySetHandle {
+  const { KeySet } = bindingsSync();
+  try {
+    return new KeySet(text);
+  } catch (error) {
+    throw takeFailure(error) ?? error;
+  }
+}
+
+/**
+ * A JWKS parsed once. Every key is decoded when the set is made, so a verification only selects and
+ * checks. Made by {@link createLocalJWKSet}.
+ */
+export class LocalKeySet {
+  readonly #text: string;
+  #handle: KeySetHandle;
+  #generation: number;
+
+  /** @internal Use {@link createLocalJWKSet}. */
+  constructor(text: string) {
+    this.#text = text;
+    this.#handle = parseKeySet(text);
+    this.#generation = currentGeneration();
+  }
+
+  /** How many keys the set holds (of any kind). */
+  get size(): number {
+    return this.handle().size;
+  }
+
+  /** A copy of the JWKS this set was made from. */
+  jwks(): JWKS {
+    return JSON.parse(this.#text) as JWKS;
+  }
+
+  /** @internal The module-side handle, re-made if the module was re-instantiated. */
+  handle(): KeySetHandle {
+    if (this.#generation !== currentGeneration()) {
+      this.#handle = parseKeySet(this.#text);
+      this.#generation = currentGeneration();
+    }
+    return this.#handle;
+  }
+}
+
+/**
+ * Parses a JWKS (object or JSON text) into a reusable key set. Throws `JWKSInvalid` at once when
+ * the document is not a key set; a single malformed key fails only a token that chooses it.
+ *
+ * @example
+ * ```js
+ * const keys = createLocalJWKSet(await (await fetch('https://app.example.com/api/auth/jwks')).json());
+ * const { payload } = await verifyToken(token, keys, { issuer: 'https://app.example.com' });
+ * ```
+ */
+export function createLocalJWKSet(jwks: JWKS | string): LocalKeySet {
+  return new LocalKeySet(jwksText(jwks));
+}
+
+/** Recently seen JWKS texts, so a JWKS passed inline on every call is parsed once. */
+const recent = new Map<string, LocalKeySet>();
+const RECENT_LIMIT = 16;
+let none: { handle: KeySetHandle; generation: number } | undefined;
+
+/** The handle for `verifyToken`'s `keys` argument. */
+export function keySetHandle(keys: unknown): KeySetHandle {
+  if (keys instanceof LocalKeySet) return keys.handle();
+  if (keys === null || keys === undefined) {
+    if (none === undefined || none.generation !== currentGeneration()) {
+      none = { handle: bindingsSync().KeySet.none(), generation: currentGeneration() };
+    }
+    return none.handle;
+  }
+  const text = jwksText(keys);
+  let set = recent.get(text);
+  if (set === undefined) {
+    set = new LocalKeySet(text);
+    if (recent.size >= RECENT_LIMIT) {
+      const oldest = recent.keys().next().value;
+      if (oldest !== undefined) recent.delete(oldest);
+    }
+    recent.set(text, set);
+  }
+  return set.handle();
+}

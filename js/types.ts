@@ -1,0 +1,100 @@
+/**
+ * Public types shared by every export.
+ *
+ * @module
+ */
+
+/** A JSON value as it can appear in a claim. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The claims of a verified token (RFC 7519 §4 registered names, plus anything else). */
+export interface JWTPayload {
+  /** Issuer. */
+  iss?: string;
+  /** Subject: for Better Auth, the user id. */
+  sub?: string;
+  /** Audience. */
+  aud?: string | string[];
+  /** JWT id. */
+  jti?: string;
+  /** Not before (seconds since the epoch). */
+  nbf?: number;
+  /** Expiration time (seconds since the epoch). */
+  exp?: number;
+  /** Issued at (seconds since the epoch). */
+  iat?: number;
+  /** Any other claim. */
+  [claim: string]: unknown;
+}
+
+/** The protected header of a verified token. */
+export interface JWSHeader {
+  /** The algorithm that signed it. */
+  alg: string;
+  /** The key id. */
+  kid?: string;
+  /** The media type, such as `JWT`. */
+  typ?: string;
+  /** Critical extension names. */
+  crit?: string[];
+  /** Any other header parameter. */
+  [parameter: string]: unknown;
+}
+
+/** One JSON Web Key (RFC 7517). Only public keys belong in a key set. */
+export interface JWK {
+  kty?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: string[];
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+  ext?: boolean;
+  [parameter: string]: unknown;
+}
+
+/** A JSON Web Key Set, as served at Better Auth's `/api/auth/jwks`. */
+export interface JWKS {
+  keys: JWK[];
+}
+
+/** What a successful verification returns. */
+export interface VerifyResult {
+  /** The verified claims. */
+  payload: JWTPayload;
+  /** The verified protected header. */
+  protectedHeader: JWSHeader;
+}
+
+/** Options of {@link verifyToken}; the same names and meaning as jose's `jwtVerify`. */
+export interface VerifyOptions {
+  /** Allowed header `alg` values. `none` is never accepted. Default: any algorithm the key fits. */
+  algorithms?: string[];
+  /** `iss` must be present and equal one of these. */
+  issuer?: string | string[];
+  /** `aud` must be present; a string `aud` must be one of these, an array `aud` must contain one. */
+  audience?: string | string[];
+  /** `sub` must be present and equal this. */
+  subject?: string;
+  /** The header `typ` must equal this (case-insensitive, `application/` prefix optional). */
+  typ?: string;
+  /**
+   * Clock skew allowed for `exp`, `nbf`, and `iat` under `maxTokenAge`: seconds, or a string such
+   * as `"30s"`, `"5 minutes"`, `"2h"`. Default 0.
+   */
+  clockTolerance?: number | string;
+  /** `iat` must be present and no older than this (seconds, or a string like `"1h"`). */
+  maxTokenAge?: number | string;
+  /** The clock. Default: now, read on every call. */
+  currentDate?: Date;
+  /** These claims must be present (a `null` value counts as present). */
+  requiredClaims?: string[];
+  /** Extension header names the caller understands, each with whether it must be protected. */
+  crit?: Record<string, boolean>;
+  /** The shared secret for HS256/384/512 tokens (a key set never supplies one). */
+  secret?: string | Uint8Array;
+}

@@ -1,0 +1,85 @@
+/**
+ * `verifyToken`, `verifyTokenSync` and `jwtVerify`: the public verification calls. They check the
+ * options, hand the token, the key set handle and the options to the WebAssembly core, and turn its
+ * answer into `{ payload, protectedHeader }` or a coded error.
+ *
+ * @module
+ */
+import { JWSInvalid } from './errors.js';
+import { keySetHandle, LocalKeySet, takeFailure } from './keys.js';
+import { normalizeOptions } from './options.js';
+import type { JWKS, JWSHeader, JWTPayload, VerifyOptions, VerifyResult } from './types.js';
+import { bindingsAsync, bindingsSync, discardInstance, isTrap, type Bindings } from './wasm.js';
+
+/** What `verifyToken` accepts as keys. */
+export type KeysInput = LocalKeySet | JWKS | string | null | undefined;
+
+const decoder = new TextDecoder();
+
+function tokenText(token: unknown): string {
+  if (typeof token === 'string') return token;
+  if (token instanceof Uint8Array) return decoder.decode(token);
+  throw new JWSInvalid(`the token must be a string; found ${token === null ? 'null' : typeof token}`);
+}
+
+function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOptions | undefined): VerifyResult {
+  const text = tokenText(token);
+  const normalized = normalizeOptions(options);
+  if ((keys === null || keys === undefined) && normalized.secret === undefined) {
+    throw new TypeError('verifyToken needs a key set (keys) or, for HS256/384/512 tokens, options.secret');
+  }
+  let verified;
+  try {
+    verified = wasm.verify(text, keySetHandle(keys), normalized.secret, normalized.json, normalized.now);
+  } catch (error) {
+    if (isTrap(error)) discardInstance();
+    throw takeFailure(error) ?? error;
+  }
+  const header = verified.header;
+  const payload = verified.payload;
+  verified.free();
+  return {
+    payload: JSON.parse(payload) as JWTPayload,
+    protectedHeader: JSON.parse(header) as JWSHeader,
+  };
+}
+
+/**
+ * Verifies a JWT synchronously, in WebAssembly only: never touches the network or host crypto.
+ * Throws a coded error (see `errors`) when the token is not valid, and `TypeError` for bad options.
+ *
+ * @example
+ * ```js
+ * const { payload } = verifyTokenSync(token, jwks, { issuer: 'https://app.example.com', audience: 'https://app.example.com' });
+ * ```
+ */
+export function verifyTokenSync(
+  token: string | Uint8Array,
+  keys: KeysInput,
+  options?: VerifyOptions,
+): VerifyResult {
+  return run(bindingsSync(), token, keys, options);
+}
+
+/**
+ * Verifies a JWT: signature first, then claims, with jose's rules and error codes. `keys` is a key
+ * set from `createLocalJWKSet`, a JWKS object or its JSON text; HS256/384/512 tokens are verified
+ * with `options.secret` instead (then `keys` may be null).
+ *
+ * @example
+ * ```js
+ * import { verifyToken } from 'edge-jwt';
+ * const { payload } = await verifyToken(token, jwks, { issuer: 'https://app.example.com', audience: 'https://app.example.com' });
+ * console.log(payload.sub); // the Better Auth user id
+ * ```
+ */
+export async function verifyToken(
+  token: string | Uint8Array,
+  keys: KeysInput,
+  options?: VerifyOptions,
+): Promise<VerifyResult> {
+  return run(await bindingsAsync(), token, keys, options);
+}
+
+/** An alias of {@link verifyToken}, so `import { jwtVerify } from 'edge-jwt'` replaces jose's. */
+export const jwtVerify = verifyToken;

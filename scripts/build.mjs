@@ -1,0 +1,108 @@
+// `npm run build`: the Rust core to WebAssembly, wasm-bindgen's glue, wasm-opt, then the JS layer
+// bundled once per runtime entry, TypeScript declarations, and pkg/package.json.
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { bootstrap, log, root, run } from './bootstrap.mjs';
+
+const wasmOut = join(root, 'build', 'wasm');
+const dist = join(root, 'pkg', 'dist');
+
+export async function build() {
+  bootstrap();
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+
+  log('cargo build (wasm32-unknown-unknown, release)');
+  run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown']);
+
+  log('wasm-bindgen');
+  rmSync(wasmOut, { recursive: true, force: true });
+  run('wasm-bindgen', [
+    join(root, 'target', 'wasm32-unknown-unknown', 'release', 'edge_jwt.wasm'),
+    '--target', 'bundler', '--out-dir', wasmOut, '--out-name', 'edge_jwt', '--no-typescript',
+  ]);
+
+  log('wasm-opt -Oz');
+  const wasmFile = join(wasmOut, 'edge_jwt_bg.wasm');
+  run('wasm-opt', [wasmFile, '-Oz', '--strip-debug', '--strip-producers', '-o', wasmFile]);
+  const wasm = readFileSync(wasmFile);
+  writeFileSync(join(wasmOut, 'edge_jwt_bg.wasm.base64.js'), `export default ${JSON.stringify(wasm.toString('base64'))};\n`);
+
+  log('TypeScript declarations and type check');
+  rmSync(join(root, 'build', 'types'), { recursive: true, force: true });
+  run('tsc', ['-p', join(root, 'js', 'tsconfig.json')]);
+
+  log('bundling the runtime entries');
+  rmSync(join(root, 'pkg'), { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+  const esbuild = await import('esbuild');
+  const common = {
+    bundle: true,
+    platform: 'neutral',
+    target: 'es2022',
+    logLevel: 'warning',
+    external: ['*.wasm', '*.wasm?module'],
+    legalComments: 'none',
+  };
+  const entry = (name) => join(root, 'js', 'entry', `${name}.ts`);
+  await esbuild.build({ ...common, entryPoints: { inline: entry('inline'), workerd: entry('workerd'), 'edge-light': entry('edge-light') }, format: 'esm', outdir: dist });
+  await esbuild.build({ ...common, entryPoints: { inline: entry('inline') }, format: 'cjs', outdir: dist, outExtension: { '.js': '.cjs' } });
+  copyFileSync(wasmFile, join(dist, 'edge_jwt_bg.wasm'));
+  copyTypes(join(root, 'build', 'types'), join(dist, 'types'));
+
+  writeFileSync(join(root, 'pkg', 'package.json'), `${JSON.stringify(packageJson(version), null, 2)}\n`);
+  copyFileSync(join(root, 'README.md'), join(root, 'pkg', 'README.md'));
+  copyFileSync(join(root, 'LICENSE'), join(root, 'pkg', 'LICENSE'));
+
+  const raw = wasm.length;
+  const gz = gzipSync(wasm, { level: 9 }).length;
+  log(`built pkg/: edge_jwt_bg.wasm ${(raw / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip; inline.js ${(statSync(join(dist, 'inline.js')).size / 1024).toFixed(1)} KiB`);
+}
+
+function copyTypes(from, to) {
+  mkdirSync(to, { recursive: true });
+  for (const file of ['index', 'verify', 'keys', 'errors', 'types', 'options', 'wasm']) {
+    copyFileSync(join(from, `${file}.d.ts`), join(to, `${file}.d.ts`));
+  }
+}
+
+function packageJson(version) {
+  const types = './dist/types/index.d.ts';
+  const inline = { import: { types, default: './dist/inline.js' }, require: { types, default: './dist/inline.cjs' } };
+  return {
+    name: 'edge-jwt',
+    version,
+    description: 'Verify JWTs (Better Auth and any JWKS) in WebAssembly with jose semantics: Node, Next.js, Vercel Edge, Cloudflare Workers, Deno, browsers.',
+    license: 'MIT',
+    type: 'module',
+    keywords: ['jwt', 'jws', 'jwks', 'jose', 'better-auth', 'webassembly', 'edge', 'cloudflare-workers', 'nextjs'],
+    sideEffects: ['./dist/*.js', './dist/*.cjs'],
+    files: ['dist', 'README.md', 'LICENSE'],
+    main: './dist/inline.cjs',
+    module: './dist/inline.js',
+    types,
+    exports: {
+      '.': {
+        workerd: { types, default: './dist/workerd.js' },
+        'edge-light': { types, default: './dist/edge-light.js' },
+        browser: { types, default: './dist/inline.js' },
+        node: inline,
+        ...inline,
+        default: { types, default: './dist/inline.js' },
+      },
+      './workerd': { types, default: './dist/workerd.js' },
+      './edge-light': { types, default: './dist/edge-light.js' },
+      './inline': inline,
+      './wasm': './dist/edge_jwt_bg.wasm',
+      './package.json': './package.json',
+    },
+    engines: { node: '>=20' },
+  };
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  build().catch((error) => {
+    log(error.stack ?? String(error));
+    process.exit(1);
+  });
+}

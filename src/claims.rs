@@ -1,0 +1,410 @@
+//! Claim checks with jose's semantics and order (`validateClaimsSet` in jose 6.2.17): `typ`, then
+//! presence, then `iss`, `sub`, `aud`, then the types and values of `iat`, `nbf`, `exp`, then
+//! `maxTokenAge`. Times are seconds; `now` is passed in (there is no clock in the core).
+
+use crate::error::{Error, Reason};
+use crate::json::{Object, Value};
+
+/// What the caller requires of the claims. Every field is optional; the default checks only the
+/// time claims that are present (`exp`, `nbf`, and `iat`'s type).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClaimOptions {
+    /// `iss` must be present and equal one of these.
+    pub issuer: Option<Vec<String>>,
+    /// `aud` must be present; a string `aud` must be one of these, an array `aud` must contain one.
+    pub audience: Option<Vec<String>>,
+    /// `sub` must be present and equal this.
+    pub subject: Option<String>,
+    /// The header `typ` must equal this, case-insensitively, `application/` optional.
+    pub typ: Option<String>,
+    /// Seconds of clock skew allowed for `exp`, `nbf`, and `iat` under `max_token_age`.
+    pub clock_tolerance: f64,
+    /// `iat` must be present and no older than this many seconds, and not in the future.
+    pub max_token_age: Option<f64>,
+    /// These claims must be present (a `null` value counts as present).
+    pub required_claims: Vec<String>,
+}
+
+/// Checks `payload` (and the header's `typ`) against `options` at time `now` (seconds).
+///
+/// # Errors
+/// [`Error::Expired`] for `exp`, or `iat` older than `max_token_age`; [`Error::ClaimInvalid`] for
+/// every other failed check, with the claim and the reason.
+pub fn validate(
+    header: &Object,
+    payload: &Object,
+    options: &ClaimOptions,
+    now: f64,
+) -> Result<(), Error> {
+    if let Some(expected) = &options.typ {
+        let matches = header
+            .get_str("typ")
+            .is_some_and(|typ| normalize_typ(typ) == normalize_typ(expected));
+        if !matches {
+            return Err(Error::claim_failed(
+                "typ",
+                Reason::CheckFailed,
+                format!(
+                    "the \"typ\" header is {}; expected {expected:?}",
+                    describe(header.get("typ"))
+                ),
+            ));
+        }
+    }
+
+    check_presence(payload, options)?;
+
+    if let Some(issuers) = &options.issuer {
+        let iss = payload.get_str("iss");
+        if !iss.is_some_and(|iss| issuers.iter().any(|i| i == iss)) {
+            return Err(unexpected(payload, "iss", issuers));
+        }
+    }
+    if let Some(subject) = &options.subject {
+        if payload.get_str("sub") != Some(subject.as_str()) {
+            return Err(unexpected(payload, "sub", std::slice::from_ref(subject)));
+        }
+    }
+    if let Some(audiences) = &options.audience {
+        let accepted = match payload.get("aud") {
+            Some(Value::String(aud)) => audiences.iter().any(|a| a == aud),
+            Some(Value::Array(items)) => audiences
+                .iter()
+                .any(|a| items.iter().any(|item| item.as_str() == Some(a.as_str()))),
+            _ => false,
+        };
+        if !accepted {
+            return Err(unexpected(payload, "aud", audiences));
+        }
+    }
+
+    let tolerance = options.clock_tolerance;
+    let iat = numeric_date(payload, "iat")?;
+    if let Some(nbf) = numeric_date(payload, "nbf")? {
+        if nbf > now + tolerance {
+            return Err(Error::claim_failed(
+                "nbf",
+                Reason::CheckFailed,
+                format!(
+                    "the token is not valid before {nbf}, {} after the current time {now}",
+                    seconds(nbf - now)
+                ),
+            ));
+        }
+    }
+    if let Some(exp) = numeric_date(payload, "exp")? {
+        if exp <= now - tolerance {
+            return Err(Error::expired(
+                "exp",
+                format!(
+                    "the token expired at {exp}, {} before the current time {now}",
+                    seconds(now - exp)
+                ),
+            ));
+        }
+    }
+    if let (Some(max_age), Some(iat)) = (options.max_token_age, iat) {
+        let age = now - iat;
+        if age - tolerance > max_age {
+            return Err(Error::expired(
+                "iat",
+                format!(
+                    "the token was issued {} ago; at most {} is allowed",
+                    seconds(age),
+                    seconds(max_age)
+                ),
+            ));
+        }
+        if age < -tolerance {
+            return Err(Error::claim_failed(
+                "iat",
+                Reason::CheckFailed,
+                format!("the token's \"iat\" is {} in the future", seconds(-age)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// jose's order: the list `requiredClaims + [iat, aud, sub, iss]` reversed, first occurrence kept.
+fn check_presence(payload: &Object, options: &ClaimOptions) -> Result<(), Error> {
+    let mut names: Vec<&str> = options.required_claims.iter().map(String::as_str).collect();
+    if options.max_token_age.is_some() {
+        names.push("iat");
+    }
+    if options.audience.is_some() {
+        names.push("aud");
+    }
+    if options.subject.is_some() {
+        names.push("sub");
+    }
+    if options.issuer.is_some() {
+        names.push("iss");
+    }
+    for (index, name) in names.iter().enumerate().rev() {
+        let seen_later = names
+            .iter()
+            .skip(index.saturating_add(1))
+            .any(|n| n == name);
+        if !seen_later && !payload.contains_key(name) {
+            return Err(Error::claim_failed(
+                name,
+                Reason::Missing,
+                format!("the required {name:?} claim is missing"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A time claim: absent is `None`; present and not a JSON number is an error (CVE-2026-25537).
+fn numeric_date(payload: &Object, claim: &str) -> Result<Option<f64>, Error> {
+    match payload.get(claim) {
+        None => Ok(None),
+        Some(Value::Number(n)) => Ok(Some(*n)),
+        Some(other) => Err(Error::claim_failed(
+            claim,
+            Reason::Invalid,
+            format!(
+                "the {claim:?} claim must be a number; found {}",
+                kind(other)
+            ),
+        )),
+    }
+}
+
+fn normalize_typ(typ: &str) -> String {
+    let lower = typ.to_lowercase();
+    if typ.contains('/') {
+        lower
+    } else {
+        format!("application/{lower}")
+    }
+}
+
+fn unexpected(payload: &Object, claim: &str, expected: &[String]) -> Error {
+    let expected: Vec<String> = expected.iter().take(8).map(|e| format!("{e:?}")).collect();
+    Error::claim_failed(
+        claim,
+        Reason::CheckFailed,
+        format!(
+            "the {claim:?} claim is {}; expected {}",
+            describe(payload.get(claim)),
+            if expected.is_empty() {
+                "one of an empty list".to_owned()
+            } else {
+                expected.join(" or ")
+            }
+        ),
+    )
+}
+
+/// A short, bounded description of a claim value for messages.
+fn describe(value: Option<&Value>) -> String {
+    match value {
+        None => "absent".to_owned(),
+        Some(Value::String(s)) => format!("{:?}", s.chars().take(80).collect::<String>()),
+        Some(Value::Array(items)) => {
+            let shown: Vec<String> = items.iter().take(4).map(|v| describe(Some(v))).collect();
+            let more = if items.len() > 4 { ", ..." } else { "" };
+            format!("[{}{more}]", shown.join(", "))
+        }
+        Some(other) => kind(other).to_owned(),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// "3 minutes", "2 hours", "45 seconds": rounded, for messages.
+fn seconds(value: f64) -> String {
+    let abs = value.abs();
+    let (amount, unit) = if !abs.is_finite() {
+        return "forever".to_owned();
+    } else if abs < 120.0 {
+        (abs, "second")
+    } else if abs < 7200.0 {
+        (abs / 60.0, "minute")
+    } else if abs < 172_800.0 {
+        (abs / 3600.0, "hour")
+    } else {
+        (abs / 86400.0, "day")
+    };
+    let rounded = amount.round();
+    let plural = if (rounded - 1.0).abs() < f64::EPSILON {
+        ""
+    } else {
+        "s"
+    };
+    format!("{rounded} {unit}{plural}")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::json::parse_object;
+
+    const NOW: f64 = 1_700_000_000.0;
+
+    fn check(payload: &str, options: &ClaimOptions) -> Result<(), Error> {
+        check_with_header(r#"{"alg":"EdDSA","typ":"JWT"}"#, payload, options)
+    }
+
+    fn check_with_header(header: &str, payload: &str, options: &ClaimOptions) -> Result<(), Error> {
+        let header = parse_object(header.as_bytes()).unwrap();
+        let payload = parse_object(payload.as_bytes()).unwrap();
+        validate(&header, &payload, options, NOW)
+    }
+
+    fn failure(payload: &str, options: &ClaimOptions) -> (&'static str, String, &'static str) {
+        let err = check(payload, options).unwrap_err();
+        (
+            err.code(),
+            err.claim().unwrap().to_owned(),
+            err.reason().unwrap().as_str(),
+        )
+    }
+
+    #[test]
+    fn exp_boundaries() {
+        let none = ClaimOptions::default();
+        assert_eq!(
+            failure(r#"{"exp":1700000000}"#, &none),
+            ("ERR_JWT_EXPIRED", "exp".into(), "check_failed")
+        );
+        assert!(check(r#"{"exp":1700000001}"#, &none).is_ok());
+        assert!(check(r#"{"exp":1e400}"#, &none).is_ok());
+        let tol = ClaimOptions {
+            clock_tolerance: 30.0,
+            ..ClaimOptions::default()
+        };
+        assert!(check(r#"{"exp":1699999971}"#, &tol).is_ok());
+        assert!(check(r#"{"exp":1699999970}"#, &tol).is_err());
+        assert_eq!(
+            failure(r#"{"exp":"9999999999"}"#, &none),
+            ("ERR_JWT_CLAIM_VALIDATION_FAILED", "exp".into(), "invalid")
+        );
+    }
+
+    #[test]
+    fn nbf_and_iat() {
+        let none = ClaimOptions::default();
+        assert!(check(r#"{"nbf":1700000000}"#, &none).is_ok());
+        assert_eq!(
+            failure(r#"{"nbf":1700000001}"#, &none),
+            (
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+                "nbf".into(),
+                "check_failed"
+            )
+        );
+        assert_eq!(failure(r#"{"iat":null}"#, &none).2, "invalid");
+        assert!(
+            check(r#"{"iat":1800000000}"#, &none).is_ok(),
+            "future iat ok without maxTokenAge"
+        );
+        let max = ClaimOptions {
+            max_token_age: Some(60.0),
+            ..ClaimOptions::default()
+        };
+        assert!(check(r#"{"iat":1699999940}"#, &max).is_ok());
+        assert_eq!(
+            failure(r#"{"iat":1699999939}"#, &max),
+            ("ERR_JWT_EXPIRED", "iat".into(), "check_failed")
+        );
+        assert_eq!(
+            failure(r#"{"iat":1700000001}"#, &max),
+            (
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+                "iat".into(),
+                "check_failed"
+            )
+        );
+        assert_eq!(
+            failure("{}", &max),
+            ("ERR_JWT_CLAIM_VALIDATION_FAILED", "iat".into(), "missing")
+        );
+        let zero = ClaimOptions {
+            max_token_age: Some(0.0),
+            ..ClaimOptions::default()
+        };
+        assert!(check(r#"{"iat":1700000000}"#, &zero).is_ok());
+        assert!(check(r#"{"iat":1699999999}"#, &zero).is_err());
+    }
+
+    #[test]
+    fn iss_sub_aud() {
+        let opts = ClaimOptions {
+            issuer: Some(vec!["a".into(), "b".into()]),
+            audience: Some(vec!["x".into()]),
+            subject: Some("u".into()),
+            ..ClaimOptions::default()
+        };
+        assert!(check(r#"{"iss":"b","aud":"x","sub":"u"}"#, &opts).is_ok());
+        assert!(check(r#"{"iss":"a","aud":["y","x"],"sub":"u"}"#, &opts).is_ok());
+        assert_eq!(
+            failure(r#"{"iss":"c","aud":"x","sub":"u"}"#, &opts).1,
+            "iss"
+        );
+        assert_eq!(
+            failure(r#"{"iss":"a","aud":123,"sub":"u"}"#, &opts).1,
+            "aud"
+        );
+        assert_eq!(
+            failure(r#"{"iss":"a","aud":"x","sub":"v"}"#, &opts).1,
+            "sub"
+        );
+        // Presence runs first, in the order iss, sub, aud.
+        assert_eq!(
+            failure(r#"{"aud":"x"}"#, &opts),
+            ("ERR_JWT_CLAIM_VALIDATION_FAILED", "iss".into(), "missing")
+        );
+        assert_eq!(failure(r#"{"iss":"q","aud":"x"}"#, &opts).1, "sub");
+        let empty = ClaimOptions {
+            audience: Some(vec![]),
+            ..ClaimOptions::default()
+        };
+        assert!(check(r#"{"aud":"x"}"#, &empty).is_err());
+    }
+
+    #[test]
+    fn required_and_typ() {
+        let req = ClaimOptions {
+            required_claims: vec!["a".into(), "b".into()],
+            ..ClaimOptions::default()
+        };
+        assert!(check(r#"{"a":null,"b":0}"#, &req).is_ok());
+        assert_eq!(failure(r#"{"a":1}"#, &req).1, "b");
+        assert_eq!(failure("{}", &req).1, "b", "jose checks the reversed list");
+        let typ = |t: &str| ClaimOptions {
+            typ: Some(t.into()),
+            ..ClaimOptions::default()
+        };
+        assert!(check("{}", &typ("jwt")).is_ok());
+        assert!(check("{}", &typ("application/JWT")).is_ok());
+        assert!(check_with_header(r#"{"typ":"at+jwt"}"#, "{}", &typ("application/at+jwt")).is_ok());
+        assert_eq!(failure("{}", &typ("at+jwt")).1, "typ");
+        assert!(check_with_header(r#"{"typ":1}"#, "{}", &typ("JWT")).is_err());
+    }
+
+    #[test]
+    fn messages_explain() {
+        let err = check(r#"{"exp":1699999820}"#, &ClaimOptions::default()).unwrap_err();
+        assert!(err.message().contains("3 minutes"), "{}", err.message());
+        let opts = ClaimOptions {
+            audience: Some(vec!["api".into()]),
+            ..ClaimOptions::default()
+        };
+        let err = check(r#"{"aud":"web"}"#, &opts).unwrap_err();
+        assert!(err.message().contains("\"web\"") && err.message().contains("\"api\""));
+    }
+}

@@ -1,0 +1,70 @@
+//! Signature primitives: one file per key family, each turning raw key material into a verifying key
+//! and answering "does this signature verify over these bytes". Pure Rust (RustCrypto), synchronous,
+//! no allocation of secrets beyond what the primitive needs.
+//!
+//! Failures are [`Error::SignatureInvalid`] (bad signature, wrong signature length, weak key) or
+//! [`Error::JwksInvalid`] (key material that is not a valid key). Nothing here reads JSON.
+
+pub mod ecdsa;
+pub mod eddsa;
+pub mod hmac;
+pub mod rsa;
+
+use crate::alg::{Algorithm, KeyFamily};
+use crate::error::Error;
+
+/// A public key ready to verify signatures.
+#[derive(Debug, Clone)]
+pub enum PublicKey {
+    /// An RSA key (2048 to 16384 bits).
+    Rsa(rsa::RsaKey),
+    /// An ECDSA key on P-256, P-384 or P-521.
+    Ec(ecdsa::EcKey),
+    /// An Ed25519 key.
+    Ed25519(eddsa::Ed25519Key),
+}
+
+impl PublicKey {
+    /// Whether `alg` can be verified with this key (family and curve).
+    #[must_use]
+    pub fn fits(&self, alg: Algorithm) -> bool {
+        match (self, alg.key_family()) {
+            (Self::Rsa(_), KeyFamily::Rsa) | (Self::Ed25519(_), KeyFamily::Ed25519) => true,
+            (Self::Ec(key), KeyFamily::Ec(curve)) => key.curve() == curve,
+            _ => false,
+        }
+    }
+}
+
+/// Checks `signature` over `signing_input` with `key` for `alg`.
+///
+/// # Errors
+/// [`Error::SignatureInvalid`] when the signature does not verify, has the wrong shape, or the key
+/// does not fit the algorithm or is too weak for it.
+pub fn verify(
+    alg: Algorithm,
+    key: &PublicKey,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    let verified = match key {
+        PublicKey::Rsa(key) => rsa::verify(alg, key, signing_input, signature)?,
+        PublicKey::Ec(key) => ecdsa::verify(alg, key, signing_input, signature)?,
+        PublicKey::Ed25519(key) => eddsa::verify(alg, key, signing_input, signature)?,
+    };
+    if verified {
+        Ok(())
+    } else {
+        Err(signature_mismatch(alg))
+    }
+}
+
+pub(crate) fn signature_mismatch(alg: Algorithm) -> Error {
+    Error::SignatureInvalid(format!(
+        "the {alg} signature does not verify with the chosen key"
+    ))
+}
+
+pub(crate) fn wrong_key(alg: Algorithm) -> Error {
+    Error::SignatureInvalid(format!("the chosen key cannot verify {alg}"))
+}

@@ -1,0 +1,199 @@
+//! The one error type. Each variant maps to exactly one of jose's error codes (see [`Error::code`]),
+//! so code written against jose's `err.code` keeps working. Messages say what was expected and what
+//! was found, and never contain a token, a signature or a secret.
+
+use std::fmt;
+
+/// Why a claim check failed, as jose's `JWTClaimValidationFailed.reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The claim is required and absent.
+    Missing,
+    /// The claim is present and its value does not pass the check.
+    CheckFailed,
+    /// The claim is present with a value of the wrong type (for example a string `exp`).
+    Invalid,
+}
+
+impl Reason {
+    /// jose's spelling: `missing`, `check_failed`, `invalid`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::CheckFailed => "check_failed",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+/// A claim a check refers to: a registered name, `typ` (a header value jose reports as a claim), or
+/// any name listed in `requiredClaims`.
+pub type Claim = String;
+
+/// Every way a verification can fail.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Not a compact JWS: segment count, base64url, header JSON, `crit` syntax, size bounds.
+    JwsInvalid(String),
+    /// The payload is not a JSON object, or the token uses an unencoded payload (`b64: false`).
+    JwtInvalid(String),
+    /// The header `alg` is not in the caller's allow-list.
+    AlgNotAllowed(String),
+    /// Unknown `alg`, `none`, an unknown `crit` name, or an HMAC token checked against a key set.
+    NotSupported(String),
+    /// No key in the set fits the token.
+    NoMatchingKey(String),
+    /// Several keys fit and none of them verifies the signature.
+    MultipleMatchingKeys(String),
+    /// The key set (or the one key chosen from it) is malformed.
+    JwksInvalid(String),
+    /// The signature does not verify, or the key is too weak for the algorithm.
+    SignatureInvalid(String),
+    /// `exp` has passed, or `iat` is older than `maxTokenAge`.
+    Expired {
+        /// What was checked and found.
+        message: String,
+        /// `exp` or `iat`.
+        claim: Claim,
+        /// Always [`Reason::CheckFailed`], kept for symmetry with jose.
+        reason: Reason,
+    },
+    /// Any other claim check.
+    ClaimInvalid {
+        /// What was checked and found.
+        message: String,
+        /// The claim (or `typ`).
+        claim: Claim,
+        /// Why it failed.
+        reason: Reason,
+    },
+}
+
+impl Error {
+    /// jose's error code for this error.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::JwsInvalid(_) => "ERR_JWS_INVALID",
+            Self::JwtInvalid(_) => "ERR_JWT_INVALID",
+            Self::AlgNotAllowed(_) => "ERR_JOSE_ALG_NOT_ALLOWED",
+            Self::NotSupported(_) => "ERR_JOSE_NOT_SUPPORTED",
+            Self::NoMatchingKey(_) => "ERR_JWKS_NO_MATCHING_KEY",
+            Self::MultipleMatchingKeys(_) => "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
+            Self::JwksInvalid(_) => "ERR_JWKS_INVALID",
+            Self::SignatureInvalid(_) => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            Self::Expired { .. } => "ERR_JWT_EXPIRED",
+            Self::ClaimInvalid { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
+        }
+    }
+
+    /// The claim a claim error refers to.
+    #[must_use]
+    pub fn claim(&self) -> Option<&str> {
+        match self {
+            Self::Expired { claim, .. } | Self::ClaimInvalid { claim, .. } => Some(claim),
+            _ => None,
+        }
+    }
+
+    /// Why a claim error failed.
+    #[must_use]
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            Self::Expired { reason, .. } | Self::ClaimInvalid { reason, .. } => Some(*reason),
+            _ => None,
+        }
+    }
+
+    /// The human-readable message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        match self {
+            Self::JwsInvalid(m)
+            | Self::JwtInvalid(m)
+            | Self::AlgNotAllowed(m)
+            | Self::NotSupported(m)
+            | Self::NoMatchingKey(m)
+            | Self::MultipleMatchingKeys(m)
+            | Self::JwksInvalid(m)
+            | Self::SignatureInvalid(m) => m,
+            Self::Expired { message, .. } | Self::ClaimInvalid { message, .. } => message,
+        }
+    }
+
+    pub(crate) fn claim_failed(claim: &str, reason: Reason, message: String) -> Self {
+        Self::ClaimInvalid {
+            message,
+            claim: claim.to_owned(),
+            reason,
+        }
+    }
+
+    pub(crate) fn expired(claim: &str, message: String) -> Self {
+        Self::Expired {
+            message,
+            claim: claim.to_owned(),
+            reason: Reason::CheckFailed,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_jose_codes() {
+        let all = [
+            (Error::JwsInvalid(String::new()), "ERR_JWS_INVALID"),
+            (Error::JwtInvalid(String::new()), "ERR_JWT_INVALID"),
+            (
+                Error::AlgNotAllowed(String::new()),
+                "ERR_JOSE_ALG_NOT_ALLOWED",
+            ),
+            (Error::NotSupported(String::new()), "ERR_JOSE_NOT_SUPPORTED"),
+            (
+                Error::NoMatchingKey(String::new()),
+                "ERR_JWKS_NO_MATCHING_KEY",
+            ),
+            (
+                Error::MultipleMatchingKeys(String::new()),
+                "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
+            ),
+            (Error::JwksInvalid(String::new()), "ERR_JWKS_INVALID"),
+            (
+                Error::SignatureInvalid(String::new()),
+                "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            ),
+            (Error::expired("exp", String::new()), "ERR_JWT_EXPIRED"),
+            (
+                Error::claim_failed("aud", Reason::CheckFailed, String::new()),
+                "ERR_JWT_CLAIM_VALIDATION_FAILED",
+            ),
+        ];
+        for (error, code) in all {
+            assert_eq!(error.code(), code);
+        }
+    }
+
+    #[test]
+    fn claim_errors_carry_claim_and_reason() {
+        let e = Error::claim_failed("nbf", Reason::Invalid, "x".into());
+        assert_eq!(e.claim(), Some("nbf"));
+        assert_eq!(e.reason().map(Reason::as_str), Some("invalid"));
+        let e = Error::expired("iat", "y".into());
+        assert_eq!(e.claim(), Some("iat"));
+        assert_eq!(e.reason(), Some(Reason::CheckFailed));
+        assert_eq!(Error::JwsInvalid("z".into()).claim(), None);
+    }
+}

@@ -1,0 +1,259 @@
+//! A JSON Web Key Set and the choice of key for a token (API.md §2, jose's `createLocalJWKSet`).
+//!
+//! Keys are parsed once, when the set is made, so verifying a token never re-reads key material.
+//! Header `jwk`, `jku`, `x5u` and `x5c` are never consulted: only the set chooses keys.
+
+use crate::alg::Algorithm;
+use crate::crypto::{self, PublicKey};
+use crate::error::Error;
+use crate::json::{self, Object, Value};
+use crate::jwk::{Jwk, Member};
+
+/// The largest JWKS document accepted, in bytes.
+pub const MAX_JWKS_BYTES: usize = 256 * 1024;
+/// The most keys one set may hold.
+pub const MAX_KEYS: usize = 256;
+
+/// A parsed key set.
+#[derive(Debug, Clone, Default)]
+pub struct KeySet {
+    keys: Vec<Jwk>,
+}
+
+impl KeySet {
+    /// Parses a JWKS document (`{"keys":[...]}`).
+    ///
+    /// # Errors
+    /// [`Error::JwksInvalid`] when the text is over [`MAX_JWKS_BYTES`], not JSON, not an object
+    /// with a `keys` array of objects, or has more than [`MAX_KEYS`] keys. Individual keys that are
+    /// malformed do not fail the set; they fail only if a token chooses them.
+    pub fn from_json(text: &[u8]) -> Result<Self, Error> {
+        if text.len() > MAX_JWKS_BYTES {
+            return Err(Error::JwksInvalid(format!(
+                "the key set is {} bytes; at most {MAX_JWKS_BYTES} are accepted",
+                text.len()
+            )));
+        }
+        let document = json::parse(text)
+            .map_err(|err| Error::JwksInvalid(format!("the key set is not valid JSON ({err})")))?;
+        let object = document.as_object().ok_or_else(|| {
+            Error::JwksInvalid("the key set is not a JSON object with a \"keys\" array".to_owned())
+        })?;
+        Self::from_object(object)
+    }
+
+    /// Reads a parsed JWKS object.
+    ///
+    /// # Errors
+    /// As [`KeySet::from_json`].
+    pub fn from_object(jwks: &Object) -> Result<Self, Error> {
+        let Some(Value::Array(members)) = jwks.get("keys") else {
+            return Err(Error::JwksInvalid(
+                "the key set has no \"keys\" array".to_owned(),
+            ));
+        };
+        if members.len() > MAX_KEYS {
+            return Err(Error::JwksInvalid(format!(
+                "the key set has {} keys; at most {MAX_KEYS} are accepted",
+                members.len()
+            )));
+        }
+        let keys = members
+            .iter()
+            .enumerate()
+            .map(|(index, member)| {
+                member.as_object().map(Jwk::from_object).ok_or_else(|| {
+                    Error::JwksInvalid(format!("key number {index} of the set is not an object"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { keys })
+    }
+
+    /// The keys, in document order.
+    #[must_use]
+    pub fn keys(&self) -> &[Jwk] {
+        &self.keys
+    }
+
+    /// Chooses the keys that fit a token with `alg` and header `kid` (API.md §2).
+    ///
+    /// # Errors
+    /// [`Error::NoMatchingKey`] when no key fits, with what the set holds.
+    pub fn select(&self, alg: Algorithm, header_kid: &Member) -> Result<Selection<'_>, Error> {
+        let candidates: Vec<&Jwk> = self
+            .keys
+            .iter()
+            .filter(|key| key.is_candidate(alg, header_kid))
+            .collect();
+        if candidates.is_empty() {
+            return Err(self.no_matching_key(alg, header_kid));
+        }
+        Ok(Selection {
+            alg,
+            kid: header_kid.clone(),
+            candidates,
+        })
+    }
+
+    /// [`KeySet::select`], then [`Selection::verify`].
+    ///
+    /// # Errors
+    /// As those two.
+    pub fn verify(
+        &self,
+        alg: Algorithm,
+        header_kid: &Member,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        self.select(alg, header_kid)?
+            .verify(signing_input, signature)
+    }
+
+    fn no_matching_key(&self, alg: Algorithm, header_kid: &Member) -> Error {
+        let same_kid = self
+            .keys
+            .iter()
+            .filter(|key| match header_kid {
+                Member::Str(kid) => key.kid().as_str() == Some(kid.as_str()),
+                _ => false,
+            })
+            .count();
+        let kids: Vec<String> = self
+            .keys
+            .iter()
+            .filter_map(|key| key.kid().as_str())
+            .take(8)
+            .map(|kid| format!("{kid:?}"))
+            .collect();
+        let detail = if same_kid > 0 {
+            " (a key with that kid exists but its type, curve, alg, use or key_ops do not fit)"
+                .to_owned()
+        } else if kids.is_empty() {
+            format!(" (the set has {} keys, none with a kid)", self.keys.len())
+        } else {
+            format!(" (the set has kids {})", kids.join(", "))
+        };
+        Error::NoMatchingKey(format!(
+            "no key in the set fits this {alg} token{}{detail}",
+            describe_kid(header_kid)
+        ))
+    }
+}
+
+/// The keys of a set that fit one token.
+#[derive(Debug, Clone)]
+pub struct Selection<'a> {
+    alg: Algorithm,
+    kid: Member,
+    candidates: Vec<&'a Jwk>,
+}
+
+impl Selection<'_> {
+    /// How many keys fit.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.candidates.len()
+    }
+
+    /// Always false: a selection holds at least one key.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.candidates.is_empty()
+    }
+
+    /// Verifies the signature. One candidate: its answer (a malformed key is
+    /// [`Error::JwksInvalid`], a weak one [`Error::SignatureInvalid`]). Several: the first that
+    /// verifies wins (a set that publishes a key twice still works), and none verifying is
+    /// [`Error::MultipleMatchingKeys`].
+    ///
+    /// # Errors
+    /// As above.
+    pub fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let alg = self.alg;
+        match self.candidates.as_slice() {
+            [only] => crypto::verify(alg, only.public_key()?, signing_input, signature),
+            several => {
+                let verified = several.iter().filter_map(|key| key.public_key().ok()).any(
+                    |key: &PublicKey| crypto::verify(alg, key, signing_input, signature).is_ok(),
+                );
+                if verified {
+                    Ok(())
+                } else {
+                    Err(Error::MultipleMatchingKeys(format!(
+                        "{} keys in the set fit this {alg} token{} and none verifies its signature",
+                        several.len(),
+                        describe_kid(&self.kid)
+                    )))
+                }
+            }
+        }
+    }
+}
+
+fn describe_kid(kid: &Member) -> String {
+    match kid {
+        Member::Absent => String::new(),
+        Member::Str(kid) => format!(" with kid {:?}", truncate(kid)),
+        Member::NotString => " whose kid is not a string".to_owned(),
+    }
+}
+
+/// Caps echoed header values so a hostile `kid` cannot bloat messages.
+fn truncate(text: &str) -> String {
+    text.chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn malformed_sets_are_jwks_invalid() {
+        for text in [
+            "",
+            "not json",
+            "[]",
+            "{}",
+            r#"{"keys":null}"#,
+            r#"{"keys":{}}"#,
+            r#"{"keys":[1]}"#,
+            r#"{"keys":[{}, "x"]}"#,
+        ] {
+            let err = KeySet::from_json(text.as_bytes()).unwrap_err();
+            assert_eq!(err.code(), "ERR_JWKS_INVALID", "{text}");
+        }
+        let big = format!(r#"{{"keys":[{}]}}"#, vec!["{}"; MAX_KEYS + 1].join(","));
+        assert_eq!(
+            KeySet::from_json(big.as_bytes()).unwrap_err().code(),
+            "ERR_JWKS_INVALID"
+        );
+        assert!(KeySet::from_json(br#"{"keys":[]}"#)
+            .unwrap()
+            .keys()
+            .is_empty());
+    }
+
+    #[test]
+    fn no_matching_key_explains() {
+        let set = KeySet::from_json(
+            br#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"a","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#,
+        )
+        .unwrap();
+        let err = set
+            .verify(Algorithm::EdDsa, &Member::Str("b".into()), b"x", &[0; 64])
+            .unwrap_err();
+        assert_eq!(err.code(), "ERR_JWKS_NO_MATCHING_KEY");
+        assert!(err.message().contains("\"b\"") && err.message().contains("\"a\""));
+        let err = set
+            .verify(Algorithm::Es256, &Member::Str("a".into()), b"x", &[0; 64])
+            .unwrap_err();
+        assert!(err.message().contains("exists"), "{}", err.message());
+        let err = set
+            .verify(Algorithm::EdDsa, &Member::Str("a".into()), b"x", &[0; 64])
+            .unwrap_err();
+        assert_eq!(err.code(), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+    }
+}

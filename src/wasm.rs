@@ -1,0 +1,222 @@
+//! The WebAssembly boundary, and the only file that names `wasm_bindgen`. It converts and nothing
+//! else: strings and bytes in, a [`KeySet`] handle, the verified header and payload JSON text out,
+//! and every failure as one [`VerifyError`] object that `js/errors.ts` turns into the right class.
+//!
+//! Options arrive as a small JSON document that `js/options.ts` has already validated and
+//! normalised (durations in seconds, single values as one-element lists), so this file only maps
+//! names to fields.
+
+use wasm_bindgen::prelude::*;
+
+use crate::claims::ClaimOptions;
+use crate::json::{self, Object, Value};
+use crate::jwks::KeySet;
+use crate::verify::{verify_token_detailed, Failure, VerifyOptions};
+
+/// A parsed key set held inside the module.
+#[wasm_bindgen(js_name = KeySet)]
+#[derive(Debug)]
+pub struct WasmKeySet(Option<KeySet>);
+
+#[wasm_bindgen(js_class = KeySet)]
+impl WasmKeySet {
+    /// Parses a JWKS document.
+    ///
+    /// # Errors
+    /// A [`VerifyError`] with `ERR_JWKS_INVALID`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(jwks_json: &str) -> Result<WasmKeySet, VerifyError> {
+        KeySet::from_json(jwks_json.as_bytes())
+            .map(|keys| WasmKeySet(Some(keys)))
+            .map_err(|error| VerifyError::from(Failure::from(error)))
+    }
+
+    /// The absence of a key set (the caller verifies HMAC tokens with a secret only).
+    pub fn none() -> WasmKeySet {
+        WasmKeySet(None)
+    }
+
+    /// How many keys the set holds.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.0.as_ref().map_or(0, |keys| keys.keys().len())
+    }
+}
+
+/// A verified token: its protected header and payload as JSON text, for `JSON.parse`.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Verified {
+    header: String,
+    payload: String,
+}
+
+#[wasm_bindgen]
+impl Verified {
+    /// The protected header JSON.
+    #[wasm_bindgen(getter)]
+    pub fn header(&self) -> String {
+        self.header.clone()
+    }
+
+    /// The payload JSON.
+    #[wasm_bindgen(getter)]
+    pub fn payload(&self) -> String {
+        self.payload.clone()
+    }
+}
+
+/// A failed verification: jose's `code`, the message, and for claim errors `claim`, `reason` and
+/// the payload JSON.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct VerifyError {
+    code: &'static str,
+    message: String,
+    claim: Option<String>,
+    reason: Option<&'static str>,
+    payload: Option<String>,
+}
+
+#[wasm_bindgen]
+impl VerifyError {
+    /// jose's error code, or `ERR_INVALID_OPTIONS` for options this layer could not read.
+    #[wasm_bindgen(getter)]
+    pub fn code(&self) -> String {
+        self.code.to_owned()
+    }
+
+    /// The message.
+    #[wasm_bindgen(getter)]
+    pub fn message(&self) -> String {
+        self.message.clone()
+    }
+
+    /// The claim, for claim errors.
+    #[wasm_bindgen(getter)]
+    pub fn claim(&self) -> Option<String> {
+        self.claim.clone()
+    }
+
+    /// `missing`, `check_failed` or `invalid`, for claim errors.
+    #[wasm_bindgen(getter)]
+    pub fn reason(&self) -> Option<String> {
+        self.reason.map(str::to_owned)
+    }
+
+    /// The payload JSON, for claim errors.
+    #[wasm_bindgen(getter)]
+    pub fn payload(&self) -> Option<String> {
+        self.payload.clone()
+    }
+}
+
+impl From<Failure> for VerifyError {
+    fn from(failure: Failure) -> Self {
+        let Failure {
+            error,
+            payload_json,
+        } = failure;
+        Self {
+            code: error.code(),
+            message: error.message().to_owned(),
+            claim: error.claim().map(str::to_owned),
+            reason: error.reason().map(crate::Reason::as_str),
+            payload: payload_json,
+        }
+    }
+}
+
+fn invalid_options(message: &str) -> VerifyError {
+    VerifyError {
+        code: "ERR_INVALID_OPTIONS",
+        message: message.to_owned(),
+        claim: None,
+        reason: None,
+        payload: None,
+    }
+}
+
+/// Verifies `token` against `keys` or `secret`. `options_json` is the normalised options document;
+/// `now` is seconds since the epoch.
+///
+/// # Errors
+/// A [`VerifyError`].
+#[wasm_bindgen]
+pub fn verify(
+    token: &str,
+    keys: &WasmKeySet,
+    secret: Option<Vec<u8>>,
+    options_json: &str,
+    now: f64,
+) -> Result<Verified, VerifyError> {
+    let mut options = read_options(options_json)?;
+    options.now = now;
+    options.secret = secret;
+    let verified = verify_token_detailed(token, keys.0.as_ref(), &options)?;
+    Ok(Verified {
+        header: verified.header_json().to_owned(),
+        payload: verified.payload_json().to_owned(),
+    })
+}
+
+/// Maps the normalised options document onto [`VerifyOptions`]. Absent members keep defaults.
+fn read_options(options_json: &str) -> Result<VerifyOptions, VerifyError> {
+    let document = json::parse_object(options_json.as_bytes())
+        .map_err(|_| invalid_options("the options document is not a JSON object"))?;
+    Ok(VerifyOptions {
+        algorithms: string_list(&document, "algorithms")?,
+        crit: crit(&document)?,
+        claims: ClaimOptions {
+            issuer: string_list(&document, "issuer")?,
+            audience: string_list(&document, "audience")?,
+            subject: string(&document, "subject")?,
+            typ: string(&document, "typ")?,
+            clock_tolerance: number(&document, "clockTolerance")?.unwrap_or(0.0),
+            max_token_age: number(&document, "maxTokenAge")?,
+            required_claims: string_list(&document, "requiredClaims")?.unwrap_or_default(),
+        },
+        ..VerifyOptions::default()
+    })
+}
+
+fn string(document: &Object, name: &str) -> Result<Option<String>, VerifyError> {
+    match document.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid_options(&format!("{name} must be a string"))),
+    }
+}
+
+fn number(document: &Object, name: &str) -> Result<Option<f64>, VerifyError> {
+    match document.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => Ok(Some(*n)),
+        Some(_) => Err(invalid_options(&format!("{name} must be a number"))),
+    }
+}
+
+fn string_list(document: &Object, name: &str) -> Result<Option<Vec<String>>, VerifyError> {
+    match document.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+            .map(Some)
+            .ok_or_else(|| invalid_options(&format!("{name} must be a list of strings"))),
+        Some(_) => Err(invalid_options(&format!("{name} must be a list"))),
+    }
+}
+
+fn crit(document: &Object) -> Result<Vec<(String, bool)>, VerifyError> {
+    match document.get("crit") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(names)) => names
+            .iter()
+            .map(|(name, protected)| protected.as_bool().map(|p| (name.to_owned(), p)))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| invalid_options("crit must map names to booleans")),
+        Some(_) => Err(invalid_options("crit must be an object")),
+    }
+}
