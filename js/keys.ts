@@ -6,20 +6,9 @@
  * @module
  */
 import { JWKSInvalid } from './errors.js';
-import { toJoseError } from './errors.js';
+import { takeFailure } from './failure.js';
 import type { JWKS } from './types.js';
-import { bindingsSync, currentGeneration, type KeySetHandle, type VerifyErrorHandle } from './wasm.js';
-
-/** Copies a failure out of wasm memory and frees it. */
-export function takeFailure(error: unknown): Error | undefined {
-  const e = error as Partial<VerifyErrorHandle> | null;
-  if (e === null || typeof e !== 'object' || typeof e.free !== 'function' || typeof e.code !== 'string') {
-    return undefined;
-  }
-  const raw = { code: e.code, message: e.message ?? '', claim: e.claim, reason: e.reason, payload: e.payload };
-  e.free();
-  return toJoseError(raw);
-}
+import { bindingsSync, currentGeneration, type KeySetHandle } from './wasm.js';
 
 function jwksText(jwks: unknown): string {
   if (typeof jwks === 'string') return jwks;

@@ -6,7 +6,8 @@
  * @module
  */
 import { JWSInvalid } from './errors.js';
-import { keySetHandle, LocalKeySet, takeFailure } from './keys.js';
+import { takeFailure } from './failure.js';
+import { keySetHandle, LocalKeySet } from './keys.js';
 import { normalizeOptions } from './options.js';
 import type { JWKS, JWSHeader, JWTPayload, VerifyOptions, VerifyResult } from './types.js';
 import { bindingsAsync, bindingsSync, discardInstance, isTrap, type Bindings } from './wasm.js';

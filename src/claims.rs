@@ -86,8 +86,10 @@ pub fn validate(
                 "nbf",
                 Reason::CheckFailed,
                 format!(
-                    "the token is not valid before {nbf}, {} after the current time {now}",
-                    seconds(nbf - now)
+                    "the token is not valid before {}, {} after the current time {}",
+                    whole(nbf),
+                    seconds(nbf - now),
+                    whole(now)
                 ),
             ));
         }
@@ -97,8 +99,10 @@ pub fn validate(
             return Err(Error::expired(
                 "exp",
                 format!(
-                    "the token expired at {exp}, {} before the current time {now}",
-                    seconds(now - exp)
+                    "the token expired at {}, {} before the current time {}",
+                    whole(exp),
+                    seconds(now - exp),
+                    whole(now)
                 ),
             ));
         }
@@ -221,6 +225,19 @@ fn kind(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// A time in whole seconds for messages. Printing an `f64` would pull the float formatter (about
+/// 20 KiB of WebAssembly) into the module for nothing.
+fn whole(value: f64) -> String {
+    if value.is_finite() {
+        // `as` from f64 saturates and never panics; the value is only displayed.
+        #[allow(clippy::as_conversions, clippy::cast_possible_truncation)]
+        let rounded = value.round() as i64;
+        rounded.to_string()
+    } else {
+        "infinity".to_owned()
     }
 }
 

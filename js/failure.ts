@@ -1,0 +1,61 @@
+/**
+ * Turns a failure reported by the WebAssembly layer (`src/wasm.rs` `VerifyError`) into the right
+ * class of `errors`, copying it out of wasm memory and freeing it. Internal: not exported.
+ *
+ * @module
+ */
+import * as errors from './errors.js';
+import type { ClaimFailureReason, JOSEError } from './errors.js';
+import type { JWTPayload } from './types.js';
+import type { VerifyErrorHandle } from './wasm.js';
+
+const byCode: Record<string, typeof JOSEError> = Object.fromEntries(
+  [
+    errors.JWSInvalid,
+    errors.JWTInvalid,
+    errors.JOSEAlgNotAllowed,
+    errors.JOSENotSupported,
+    errors.JWKSNoMatchingKey,
+    errors.JWKSMultipleMatchingKeys,
+    errors.JWKSInvalid,
+    errors.JWKSTimeout,
+    errors.JWKSFetchFailed,
+    errors.JWSSignatureVerificationFailed,
+  ].map((cls) => [cls.code, cls]),
+);
+
+/** A failure copied out of wasm memory. */
+interface RawFailure {
+  code: string;
+  message: string;
+  claim: string | undefined;
+  reason: string | undefined;
+  payload: string | undefined;
+}
+
+function toJoseError(raw: RawFailure): Error {
+  if (raw.code === 'ERR_JWT_EXPIRED' || raw.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+    let payload: JWTPayload = {};
+    try {
+      payload = raw.payload === undefined ? {} : (JSON.parse(raw.payload) as JWTPayload);
+    } catch {
+      // The core only reports payloads it parsed; keep {} if that ever fails.
+    }
+    const Cls = raw.code === 'ERR_JWT_EXPIRED' ? errors.JWTExpired : errors.JWTClaimValidationFailed;
+    return new Cls(raw.message, payload, raw.claim, raw.reason as ClaimFailureReason);
+  }
+  const Cls = byCode[raw.code];
+  // ERR_INVALID_OPTIONS: options that js/options.ts should already have refused.
+  return Cls === undefined ? new TypeError(raw.message) : new Cls(raw.message);
+}
+
+/** If `error` is a failure object thrown by the module, its JS error (the object is freed). */
+export function takeFailure(error: unknown): Error | undefined {
+  const e = error as Partial<VerifyErrorHandle> | null;
+  if (e === null || typeof e !== 'object' || typeof e.free !== 'function' || typeof e.code !== 'string') {
+    return undefined;
+  }
+  const raw = { code: e.code, message: e.message ?? '', claim: e.claim, reason: e.reason, payload: e.payload };
+  e.free();
+  return toJoseError(raw);
+}
