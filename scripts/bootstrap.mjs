@@ -39,7 +39,10 @@ function ensureNpmPackages() {
   });
   if (missing.length === 0) return;
   log(`installing npm packages (${missing.map(([n]) => n).join(', ')})`);
-  run('npm', existsSync(join(root, 'package-lock.json')) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: with npm 11 and lockfiles that omit resolved URLs, `npm ci` refuses
+  // locks whose platform-specific optional packages (workerd's) were never installed here. Every dev
+  // dependency is pinned exactly, and the lock still constrains the transitive ones.
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 function ensureWasmTarget() {
