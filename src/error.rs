@@ -49,6 +49,11 @@ pub enum Error {
     MultipleMatchingKeys(String),
     /// The key set (or the one key chosen from it) is malformed.
     JwksInvalid(String),
+    /// The remote key set did not answer in time, and no usable cached keys exist.
+    JwksTimeout(String),
+    /// The remote key set answered non-2xx, a redirect, not JSON, too much, or could not be
+    /// reached, and no usable cached keys exist.
+    JwksFetchFailed(String),
     /// The signature does not verify, or the key is too weak for the algorithm.
     SignatureInvalid(String),
     /// `exp` has passed, or `iat` is older than `maxTokenAge`.
@@ -83,6 +88,8 @@ impl Error {
             Self::NoMatchingKey(_) => "ERR_JWKS_NO_MATCHING_KEY",
             Self::MultipleMatchingKeys(_) => "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
             Self::JwksInvalid(_) => "ERR_JWKS_INVALID",
+            Self::JwksTimeout(_) => "ERR_JWKS_TIMEOUT",
+            Self::JwksFetchFailed(_) => "ERR_JWKS_FETCH_FAILED",
             Self::SignatureInvalid(_) => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
             Self::Expired { .. } => "ERR_JWT_EXPIRED",
             Self::ClaimInvalid { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
@@ -118,6 +125,8 @@ impl Error {
             | Self::NoMatchingKey(m)
             | Self::MultipleMatchingKeys(m)
             | Self::JwksInvalid(m)
+            | Self::JwksTimeout(m)
+            | Self::JwksFetchFailed(m)
             | Self::SignatureInvalid(m) => m,
             Self::Expired { message, .. } | Self::ClaimInvalid { message, .. } => message,
         }
@@ -171,6 +180,11 @@ mod tests {
                 "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
             ),
             (Error::JwksInvalid(String::new()), "ERR_JWKS_INVALID"),
+            (Error::JwksTimeout(String::new()), "ERR_JWKS_TIMEOUT"),
+            (
+                Error::JwksFetchFailed(String::new()),
+                "ERR_JWKS_FETCH_FAILED",
+            ),
             (
                 Error::SignatureInvalid(String::new()),
                 "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",

@@ -185,6 +185,26 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {}
 
+/// `text` as a JSON string literal, quotes included.
+#[must_use]
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().saturating_add(2));
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Parses one JSON document.
 ///
 /// # Errors
@@ -586,6 +606,13 @@ mod tests {
             JsonErrorKind::NotAnObject
         );
         assert!(parse_object(b" {} ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn quote_round_trips() {
+        for text in ["", "plain", "q\"b\\s/\n\r\t\u{1}\u{1f}é😀"] {
+            assert_eq!(ok(&quote(text)).as_str(), Some(text));
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! | algorithm names and what key each needs | [`alg`] |
 //! | one JWK into a public key | [`jwk`] |
 //! | a JWKS and choosing the key for a token | [`jwks`] |
+//! | the rules of a remote key set cache (freshness, cooldown, stale keys) | [`remote`] |
 //! | signature primitives (Ed25519, ECDSA, RSA, HMAC) | [`crypto`] |
 //! | claim checks (`exp`, `nbf`, `iat`, `iss`, `aud`, ...) | [`claims`] |
 //! | the whole verification, in jose's order | [`verify`] |
@@ -38,6 +39,7 @@ pub mod error;
 pub mod json;
 pub mod jwk;
 pub mod jwks;
+pub mod remote;
 pub mod token;
 pub mod verify;
 
@@ -50,5 +52,6 @@ pub use alg::Algorithm;
 pub use claims::ClaimOptions;
 pub use error::{Claim, Error, Reason};
 pub use jwks::KeySet;
+pub use remote::{RemoteCache, RemotePolicy};
 pub use token::UntrustedToken;
 pub use verify::{verify_token, VerifiedToken, VerifyOptions};

@@ -9,8 +9,10 @@
 use wasm_bindgen::prelude::*;
 
 use crate::claims::ClaimOptions;
+use crate::error::Error;
 use crate::json::{self, Object, Value};
 use crate::jwks::KeySet;
+use crate::remote::{Plan, RemoteCache, RemotePolicy};
 use crate::verify::{verify_token_detailed, Failure, VerifyOptions};
 
 /// A parsed key set held inside the module.
@@ -158,6 +160,179 @@ pub fn verify(
         header: verified.header_json().to_owned(),
         payload: verified.payload_json().to_owned(),
     })
+}
+
+/// The state of a remote key set (`src/remote.rs`); `js/remote.ts` does the fetching.
+#[wasm_bindgen(js_name = RemoteCache)]
+#[derive(Debug)]
+pub struct WasmRemoteCache(RemoteCache);
+
+#[wasm_bindgen(js_class = RemoteCache)]
+impl WasmRemoteCache {
+    /// An empty cache with these durations (milliseconds; `cache_max_age` may be infinite).
+    #[wasm_bindgen(constructor)]
+    pub fn new(cache_max_age: f64, cooldown: f64, stale_if_error: f64) -> WasmRemoteCache {
+        WasmRemoteCache(RemoteCache::new(RemotePolicy {
+            cache_max_age,
+            cooldown,
+            stale_if_error,
+        }))
+    }
+
+    /// 0: use the keys; 1: use them and start a refresh; 2: fetch and wait; 3: fail.
+    pub fn plan(&self, now: f64, fetching: bool) -> u8 {
+        match self.0.plan(now, fetching) {
+            Plan::Use => 0,
+            Plan::UseAndRefresh => 1,
+            Plan::Fetch => 2,
+            Plan::Fail => 3,
+        }
+    }
+
+    /// Whether an unknown `kid` may cause a refetch now.
+    #[wasm_bindgen(js_name = mayRefetch)]
+    pub fn may_refetch(&self, now: f64) -> bool {
+        self.0.may_refetch_for_unknown_kid(now)
+    }
+
+    /// Whether a fetch was attempted within the cooldown.
+    #[wasm_bindgen(js_name = coolingDown)]
+    pub fn cooling_down(&self, now: f64) -> bool {
+        self.0.cooling_down(now)
+    }
+
+    /// Whether the keys are within their max-age.
+    pub fn fresh(&self, now: f64) -> bool {
+        self.0.freshness(now) == crate::remote::Freshness::Fresh
+    }
+
+    /// Whether usable (fresh or stale) keys exist.
+    pub fn usable(&self, now: f64) -> bool {
+        self.0.keys(now).is_some()
+    }
+
+    /// Reports a 2xx response body and its `Cache-Control`.
+    ///
+    /// # Errors
+    /// `ERR_JWKS_INVALID` when the body is not a key set (the previous keys are kept).
+    pub fn accept(
+        &mut self,
+        now: f64,
+        body: &[u8],
+        cache_control: Option<String>,
+    ) -> Result<(), VerifyError> {
+        self.0
+            .accept(now, body, cache_control.as_deref())
+            .map_err(|error| VerifyError::from(Failure::from(error)))
+    }
+
+    /// Reports a failed attempt with its code (`ERR_JWKS_TIMEOUT` or `ERR_JWKS_FETCH_FAILED`).
+    pub fn reject(&mut self, now: f64, code: &str, message: &str) {
+        let error = if code == "ERR_JWKS_TIMEOUT" {
+            Error::JwksTimeout(message.to_owned())
+        } else {
+            Error::JwksFetchFailed(message.to_owned())
+        };
+        self.0.reject(now, &error);
+    }
+
+    /// Seeds the cache from a store or the `initial` option; true when the entry was taken.
+    ///
+    /// # Errors
+    /// `ERR_JWKS_INVALID` when `body` is not a key set.
+    pub fn restore(
+        &mut self,
+        now: f64,
+        body: &[u8],
+        fetched_at: f64,
+        max_age: f64,
+    ) -> Result<bool, VerifyError> {
+        self.0
+            .restore(now, body, fetched_at, max_age)
+            .map_err(|error| VerifyError::from(Failure::from(error)))
+    }
+
+    /// Verifies with the cached keys (the caller planned first). `clock` is the cache time in
+    /// milliseconds, `now` the claim time in seconds.
+    ///
+    /// # Errors
+    /// A [`VerifyError`]; `ERR_JWKS_FETCH_FAILED` if no usable keys exist.
+    pub fn verify(
+        &mut self,
+        token: &str,
+        secret: Option<Vec<u8>>,
+        options_json: &str,
+        clock: f64,
+        now: f64,
+    ) -> Result<Verified, VerifyError> {
+        let mut options = read_options(options_json)?;
+        options.now = now;
+        options.secret = secret;
+        let keys = self.0.keys_for_verification(clock).ok_or_else(|| {
+            VerifyError::from(Failure::from(Error::JwksFetchFailed(
+                "the remote key set has no usable keys".to_owned(),
+            )))
+        })?;
+        let verified = verify_token_detailed(token, Some(keys), &options)?;
+        Ok(Verified {
+            header: verified.header_json().to_owned(),
+            payload: verified.payload_json().to_owned(),
+        })
+    }
+
+    /// The cached key set as JSON text.
+    #[wasm_bindgen(js_name = jwksJson)]
+    pub fn jwks_json(&self) -> Option<String> {
+        self.0.snapshot().map(|(json, _, _)| json.to_owned())
+    }
+
+    /// When the cached keys were fetched (ms), or NaN.
+    #[wasm_bindgen(js_name = fetchedAt)]
+    pub fn fetched_at(&self) -> f64 {
+        self.0.snapshot().map_or(f64::NAN, |(_, at, _)| at)
+    }
+
+    /// The cached keys' max-age (ms), or NaN.
+    #[wasm_bindgen(js_name = maxAge)]
+    pub fn max_age(&self) -> f64 {
+        self.0.snapshot().map_or(f64::NAN, |(_, _, age)| age)
+    }
+
+    /// The counters as JSON.
+    #[wasm_bindgen(js_name = statsJson)]
+    pub fn stats_json(&self) -> String {
+        let stats = self.0.stats();
+        let keys = self.0.key_count();
+        let mut out = format!(
+            "{{\"hits\":{},\"fetches\":{},\"failures\":{},\"staleServed\":{},\"keyCount\":{keys}",
+            stats.hits, stats.fetches, stats.failures, stats.stale_served
+        );
+        if let Some(at) = stats.last_fetch_at {
+            out.push_str(&format!(",\"lastFetchAt\":{}", json_number(at)));
+        }
+        if let Some((code, message, at)) = &stats.last_error {
+            out.push_str(&format!(
+                ",\"lastError\":{{\"code\":{},\"message\":{},\"at\":{}}}",
+                json::quote(code),
+                json::quote(message),
+                json_number(*at)
+            ));
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// A finite time in whole milliseconds for the stats document (non-finite becomes 0).
+fn json_number(value: f64) -> String {
+    if value.is_finite() {
+        // `as` from f64 saturates and never panics; the value is a timestamp for display.
+        #[allow(clippy::as_conversions, clippy::cast_possible_truncation)]
+        let whole = value.round() as i64;
+        whole.to_string()
+    } else {
+        "0".to_owned()
+    }
 }
 
 /// Maps the normalised options document onto [`VerifyOptions`]. Absent members keep defaults.
