@@ -5,7 +5,16 @@
  *
  * @module
  */
-export { verifyToken, verifyTokenSync, jwtVerify, type KeysInput } from './verify.js';
+export { verifyToken, verifyTokenSync, jwtVerify, type KeysInput, type LocalKeysInput } from './verify.js';
 export { createLocalJWKSet, LocalKeySet } from './keys.js';
+export {
+  createRemoteJWKSet,
+  RemoteKeySet,
+  type RemoteJWKSetOptions,
+  type RemoteJWKSetStats,
+  type CachedJWKS,
+  type JWKSStore,
+} from './remote.js';
+export { memoryStore, workersKVStore, cacheApiStore, type KVNamespaceLike, type CacheLike } from './stores.js';
 export * as errors from './errors.js';
 export type { JWTPayload, JWSHeader, JWK, JWKS, VerifyOptions, VerifyResult, JsonValue } from './types.js';

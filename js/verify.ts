@@ -9,11 +9,14 @@ import { JWSInvalid } from './errors.js';
 import { takeFailure } from './failure.js';
 import { keySetHandle, LocalKeySet } from './keys.js';
 import { normalizeOptions } from './options.js';
+import { RemoteKeySet } from './remote.js';
 import type { JWKS, JWSHeader, JWTPayload, VerifyOptions, VerifyResult } from './types.js';
 import { bindingsAsync, bindingsSync, discardInstance, isTrap, type Bindings } from './wasm.js';
 
+/** What `verifyTokenSync` accepts as keys. */
+export type LocalKeysInput = LocalKeySet | JWKS | string | null | undefined;
 /** What `verifyToken` accepts as keys. */
-export type KeysInput = LocalKeySet | JWKS | string | null | undefined;
+export type KeysInput = RemoteKeySet | LocalKeysInput;
 
 const decoder = new TextDecoder();
 
@@ -24,6 +27,9 @@ function tokenText(token: unknown): string {
 }
 
 function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOptions | undefined): VerifyResult {
+  if (keys instanceof RemoteKeySet) {
+    throw new TypeError('verifyTokenSync needs local keys; use verifyToken with a remote key set');
+  }
   const text = tokenText(token);
   const normalized = normalizeOptions(options);
   if ((keys === null || keys === undefined) && normalized.secret === undefined) {
@@ -56,7 +62,7 @@ function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOpt
  */
 export function verifyTokenSync(
   token: string | Uint8Array,
-  keys: KeysInput,
+  keys: LocalKeysInput,
   options?: VerifyOptions,
 ): VerifyResult {
   return run(bindingsSync(), token, keys, options);
@@ -64,8 +70,8 @@ export function verifyTokenSync(
 
 /**
  * Verifies a JWT: signature first, then claims, with jose's rules and error codes. `keys` is a key
- * set from `createLocalJWKSet`, a JWKS object or its JSON text; HS256/384/512 tokens are verified
- * with `options.secret` instead (then `keys` may be null).
+ * set from `createRemoteJWKSet` or `createLocalJWKSet`, a JWKS object or its JSON text;
+ * HS256/384/512 tokens are verified with `options.secret` instead (then `keys` may be null).
  *
  * @example
  * ```js
@@ -79,6 +85,10 @@ export async function verifyToken(
   keys: KeysInput,
   options?: VerifyOptions,
 ): Promise<VerifyResult> {
+  if (keys instanceof RemoteKeySet) {
+    const text = tokenText(token);
+    return keys.verify(text, normalizeOptions(options));
+  }
   return run(await bindingsAsync(), token, keys, options);
 }
 

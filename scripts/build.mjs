@@ -61,7 +61,7 @@ export async function build() {
 
 function copyTypes(from, to) {
   mkdirSync(to, { recursive: true });
-  for (const file of ['index', 'verify', 'keys', 'errors', 'types', 'options', 'wasm']) {
+  for (const file of ['index', 'verify', 'keys', 'errors', 'types', 'options', 'wasm', 'remote', 'stores', 'failure']) {
     copyFileSync(join(from, `${file}.d.ts`), join(to, `${file}.d.ts`));
   }
 }

@@ -113,9 +113,8 @@ if (loadError) {
   const at = { currentDate: new Date(NOW_MS) };
 
   // ----- exports -------------------------------------------------------------------------------
-  // createRemoteJWKSet (API.md section 4) arrives with the remote JWKS cache (issue 3); add it here then.
-  test('exports verifyToken, verifyTokenSync, jwtVerify, createLocalJWKSet, errors', () => {
-    for (const name of ['verifyToken', 'verifyTokenSync', 'jwtVerify', 'createLocalJWKSet']) {
+  test('exports verifyToken, verifyTokenSync, jwtVerify, createLocalJWKSet, createRemoteJWKSet, errors', () => {
+    for (const name of ['verifyToken', 'verifyTokenSync', 'jwtVerify', 'createLocalJWKSet', 'createRemoteJWKSet']) {
       assert.equal(typeof lib[name], 'function', `${name} must be an exported function`);
     }
     assert.equal(typeof lib.errors, 'object', 'errors must be an exported object');
@@ -458,7 +457,7 @@ if (loadError) {
   test('the CommonJS and ESM loads both work, interleaved', async (t) => {
     const cjs = loadCjs();
     t.diagnostic(`CommonJS and ESM loads share ${cjs.verifyToken === lib.verifyToken ? 'one instance' : 'nothing: they are separate instances'}`);
-    for (const name of ['verifyToken', 'verifyTokenSync', 'jwtVerify', 'createLocalJWKSet']) {
+    for (const name of ['verifyToken', 'verifyTokenSync', 'jwtVerify', 'createLocalJWKSet', 'createRemoteJWKSet']) {
       assert.equal(typeof cjs[name], 'function', `require('edge-jwt').${name}`);
     }
     assert.equal(typeof cjs.errors.JOSEError, 'function');

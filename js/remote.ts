@@ -1,0 +1,461 @@
+/**
+ * Remote key sets (`createRemoteJWKSet`): the network side of the cache. Every decision (is the
+ * set fresh, may an unknown `kid` refetch, how long a stale set may serve, what `Cache-Control`
+ * means) is made by the Rust core (`src/remote.rs`); this file performs the fetches it asks for,
+ * shares them between concurrent verifications, and persists the keys to an optional store.
+ *
+ * Sharing one fetch on Cloudflare Workers and Vercel Edge: there, one request cannot await I/O that
+ * another request started (the promise may never settle if that request ends first, jose#355,
+ * #509). So a verification that finds a fetch in flight started by another request does not await
+ * its promise: it polls the shared state with its own timers until the fetch has finished or
+ * `timeoutDuration` has passed since it started, and in the second case fetches itself. Everywhere
+ * else, the promise is shared directly. Either way, concurrent verifications cause one fetch.
+ *
+ * @module
+ */
+import { JOSEError, JWKSFetchFailed, JWKSInvalid, JWKSNoMatchingKey, JWKSTimeout } from './errors.js';
+import { takeFailure } from './failure.js';
+import type { NormalizedOptions } from './options.js';
+import type { JWKS, VerifyResult } from './types.js';
+import { bindingsAsync, currentGeneration, discardInstance, isTrap, type Bindings } from './wasm.js';
+
+/** What a persistent store keeps: the key set, when it was fetched (ms), and its max-age (ms). */
+export interface CachedJWKS {
+  jwks: JWKS;
+  /** When the keys were fetched, in milliseconds since the epoch. */
+  uat: number;
+  /** How long they are fresh, in milliseconds. */
+  maxAge: number;
+}
+
+/** Persistence across isolates and restarts (Workers KV, the Cache API, memory, ...). */
+export interface JWKSStore {
+  get(): Promise<CachedJWKS | undefined>;
+  set(value: CachedJWKS): Promise<void>;
+}
+
+/** Options of {@link createRemoteJWKSet}. Durations are milliseconds. */
+export interface RemoteJWKSetOptions {
+  /** A fetch not answered in time is aborted (`ERR_JWKS_TIMEOUT` when no usable keys). Default 5000. */
+  timeoutDuration?: number;
+  /** The least time between refetches caused by unknown `kid`s, counted from the last attempt. Default 30000. */
+  cooldownDuration?: number;
+  /**
+   * How long fetched keys are fresh when the server sends no `Cache-Control`. Default 600000 (10
+   * minutes); `Infinity` allowed. A server `max-age` (clamped to 30 s .. 24 h) takes precedence.
+   */
+  cacheMaxAge?: number;
+  /**
+   * How long past their max-age keys may still be used while a refresh runs or the server fails
+   * (stale-while-revalidate, stale-if-error). Default 43200000 (12 hours).
+   */
+  staleIfErrorDuration?: number;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** The fetch to use (default: the global one). */
+  fetch?: typeof fetch;
+  /** Keys known at build time: used with no network on a cold start, as if fetched at creation. */
+  initial?: JWKS;
+  /** Where to persist fetched keys so that a cold isolate starts with them (see the stores). */
+  store?: JWKSStore;
+  /** The cache's clock in milliseconds (default `Date.now`); claim checks use `currentDate`. */
+  clock?: () => number;
+}
+
+/** What {@link RemoteKeySet.stats} reports. */
+export interface RemoteJWKSetStats {
+  /** Verifications answered from cached keys. */
+  hits: number;
+  /** Fetch attempts. */
+  fetches: number;
+  /** Failed attempts (including bodies that were not a key set). */
+  failures: number;
+  /** Verifications answered from stale keys. */
+  staleServed: number;
+  /** Keys in the cached set. */
+  keyCount: number;
+  /** When the last attempt finished (ms). */
+  lastFetchAt?: number;
+  /** The last failure. */
+  lastError?: { code: string; message: string; at: number };
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+const PLAN_USE = 0;
+const PLAN_USE_AND_REFRESH = 1;
+const PLAN_FETCH = 2;
+const POLL_MS = 5;
+
+interface Flight {
+  startedAt: number;
+  done: boolean;
+  error: Error | undefined;
+  promise: Promise<void>;
+}
+
+interface CacheHandle {
+  plan(now: number, fetching: boolean): number;
+  mayRefetch(now: number): boolean;
+  coolingDown(now: number): boolean;
+  fresh(now: number): boolean;
+  usable(now: number): boolean;
+  accept(now: number, body: Uint8Array, cacheControl: string | undefined): void;
+  reject(now: number, code: string, message: string): void;
+  restore(now: number, body: Uint8Array, fetchedAt: number, maxAge: number): boolean;
+  verify(token: string, secret: Uint8Array | undefined, optionsJson: string, clock: number, now: number): {
+    header: string;
+    payload: string;
+    free(): void;
+  };
+  jwksJson(): string | undefined;
+  fetchedAt(): number;
+  maxAge(): number;
+  statsJson(): string;
+}
+
+type RemoteBindings = Bindings & {
+  RemoteCache: new (cacheMaxAge: number, cooldown: number, staleIfError: number) => CacheHandle;
+};
+
+const encoder = new TextEncoder();
+
+/** Workers and Vercel Edge isolate requests from each other's I/O. */
+function requestsAreIsolated(): boolean {
+  const g = globalThis as { navigator?: { userAgent?: string }; EdgeRuntime?: unknown; WebSocketPair?: unknown };
+  return g.navigator?.userAgent === 'Cloudflare-Workers' || typeof g.EdgeRuntime === 'string' || g.WebSocketPair !== undefined;
+}
+
+function duration(value: unknown, name: string, fallback: number, allowInfinity = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
+    throw new TypeError(`${name} must be a non-negative number of milliseconds${allowInfinity ? ' (or Infinity)' : ''}`);
+  }
+  return value;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function readLimited(response: Response, limit: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw new JWKSFetchFailed(`the key set URL answered ${declared} bytes; at most ${limit} are accepted`);
+  }
+  if (response.body === null) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new JWKSFetchFailed(`the key set URL answered more than ${limit} bytes; at most ${limit} are accepted`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * A key set fetched from a URL (Better Auth: `https://your.app/api/auth/jwks`) and cached. Made by
+ * {@link createRemoteJWKSet}; pass it to `verifyToken` as the keys.
+ */
+export class RemoteKeySet {
+  readonly #url: URL;
+  readonly #timeout: number;
+  readonly #cooldown: number;
+  readonly #cacheMaxAge: number;
+  readonly #staleIfError: number;
+  readonly #headers: Record<string, string>;
+  readonly #fetch: typeof fetch | undefined;
+  readonly #initial: string | undefined;
+  readonly #createdAt: number;
+  readonly #store: JWKSStore | undefined;
+  readonly #clock: () => number;
+  #cache: CacheHandle | undefined;
+  #generation = -1;
+  #storeChecked = false;
+  #flight: Flight | undefined;
+
+  /** @internal Use {@link createRemoteJWKSet}. */
+  constructor(url: string | URL, options: RemoteJWKSetOptions = {}) {
+    let parsed: URL;
+    try {
+      parsed = new URL(String(url));
+    } catch {
+      throw new TypeError('createRemoteJWKSet needs an absolute http(s) URL');
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw new TypeError('createRemoteJWKSet needs an absolute http(s) URL');
+    }
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    this.#url = parsed;
+    this.#timeout = duration(options.timeoutDuration, 'timeoutDuration', 5_000);
+    this.#cooldown = duration(options.cooldownDuration, 'cooldownDuration', 30_000);
+    this.#cacheMaxAge = duration(options.cacheMaxAge, 'cacheMaxAge', 600_000, true);
+    this.#staleIfError = duration(options.staleIfErrorDuration, 'staleIfErrorDuration', 43_200_000, true);
+    if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null)) {
+      throw new TypeError('headers must be an object of strings');
+    }
+    this.#headers = { ...(options.headers ?? {}) };
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError('fetch must be a function');
+    this.#fetch = options.fetch;
+    if (options.clock !== undefined && typeof options.clock !== 'function') throw new TypeError('clock must be a function');
+    this.#clock = options.clock ?? Date.now;
+    if (options.store !== undefined && (typeof options.store?.get !== 'function' || typeof options.store?.set !== 'function')) {
+      throw new TypeError('store must have get() and set()');
+    }
+    this.#store = options.store;
+    if (options.initial !== undefined) {
+      if (typeof options.initial !== 'object' || options.initial === null) {
+        throw new JWKSInvalid('initial must be a JWKS object ({ keys: [...] })');
+      }
+      this.#initial = JSON.stringify(options.initial);
+    }
+    this.#createdAt = this.#clock();
+  }
+
+  /** Whether the cached keys are within their max-age. */
+  get fresh(): boolean {
+    return this.#cache?.fresh(this.#clock()) ?? false;
+  }
+
+  /** Whether a fetch was attempted within `cooldownDuration`. */
+  get coolingDown(): boolean {
+    return this.#cache?.coolingDown(this.#clock()) ?? false;
+  }
+
+  /** Whether a fetch is in flight. */
+  get reloading(): boolean {
+    return this.#flight !== undefined && !this.#flight.done;
+  }
+
+  /** A copy of the cached key set, if any. */
+  jwks(): JWKS | undefined {
+    const json = this.#cache?.jwksJson();
+    return json === undefined ? undefined : (JSON.parse(json) as JWKS);
+  }
+
+  /** What the cache has done: hits, fetches, failures, stale answers, the last error. */
+  stats(): RemoteJWKSetStats {
+    if (this.#cache === undefined) return { hits: 0, fetches: 0, failures: 0, staleServed: 0, keyCount: 0 };
+    return JSON.parse(this.#cache.statsJson()) as RemoteJWKSetStats;
+  }
+
+  /** Fetches the key set now, ignoring the cooldown. Rejects with the coded error if that fails. */
+  async reload(): Promise<void> {
+    await this.#ready();
+    const flight = await this.#fetchShared();
+    if (flight.error !== undefined) throw flight.error;
+  }
+
+  /** @internal Verifies with this set's keys, fetching as the cache decides. */
+  async verify(token: string, options: NormalizedOptions): Promise<VerifyResult> {
+    await this.#ready();
+    let refetched = false;
+    for (let round = 0; round < 4; round += 1) {
+      const cache = this.#handle();
+      const now = this.#clock();
+      const plan = cache.plan(now, this.reloading);
+      if (plan === PLAN_FETCH) {
+        await this.#fetchShared();
+        if (!this.#handle().usable(this.#clock())) throw this.#lastError();
+        continue;
+      }
+      if (plan !== PLAN_USE && plan !== PLAN_USE_AND_REFRESH) throw this.#lastError();
+      if (plan === PLAN_USE_AND_REFRESH) this.#start();
+      try {
+        const verified = cache.verify(token, options.secret, options.json, this.#clock(), options.now);
+        const header = verified.header;
+        const payload = verified.payload;
+        verified.free();
+        return { payload: JSON.parse(payload), protectedHeader: JSON.parse(header) } as VerifyResult;
+      } catch (error) {
+        if (isTrap(error)) discardInstance();
+        const failure = takeFailure(error) ?? error;
+        if (failure instanceof JWKSNoMatchingKey && !refetched && cache.mayRefetch(this.#clock())) {
+          refetched = true;
+          await this.#fetchShared();
+          continue;
+        }
+        throw failure;
+      }
+    }
+    throw this.#lastError();
+  }
+
+  /** The module-side cache, made (again, after a re-instantiation) from the JS-held snapshot. */
+  #handle(): CacheHandle {
+    if (this.#cache !== undefined && this.#generation === currentGeneration()) return this.#cache;
+    const previous = this.#cache;
+    const snapshot = previous === undefined ? undefined : { json: previous.jwksJson(), at: previous.fetchedAt(), age: previous.maxAge() };
+    const { RemoteCache } = this.#bindings as RemoteBindings;
+    const cache = new RemoteCache(this.#cacheMaxAge, this.#cooldown, this.#staleIfError);
+    if (snapshot?.json !== undefined) cache.restore(this.#clock(), encoder.encode(snapshot.json), snapshot.at, snapshot.age);
+    this.#cache = cache;
+    this.#generation = currentGeneration();
+    return cache;
+  }
+
+  #bindings: Bindings | undefined;
+
+  async #ready(): Promise<void> {
+    if (this.#bindings === undefined) this.#bindings = await bindingsAsync();
+    const cache = this.#handle();
+    if (this.#storeChecked) return;
+    this.#storeChecked = true;
+    if (this.#initial !== undefined) {
+      try {
+        cache.restore(this.#clock(), encoder.encode(this.#initial), this.#createdAt, this.#cacheMaxAge);
+      } catch (error) {
+        throw takeFailure(error) ?? error;
+      }
+    }
+    if (this.#store !== undefined) {
+      try {
+        const entry = await this.#store.get();
+        if (entry && typeof entry === 'object' && typeof entry.uat === 'number' && typeof entry.maxAge === 'number') {
+          cache.restore(this.#clock(), encoder.encode(JSON.stringify(entry.jwks)), entry.uat, entry.maxAge);
+        }
+      } catch (error) {
+        // A broken store entry is ignored: the network is the source of truth.
+        takeFailure(error);
+      }
+    }
+  }
+
+  /**
+   * Fetches, or joins the fetch in flight. A verification that starts the fetch awaits its own
+   * promise. One that finds a fetch in flight awaits that promise, except where requests are
+   * isolated (Workers, Vercel Edge): there it watches the shared state with its own timers until
+   * the fetch is done or `timeoutDuration` has passed since it began, then fetches itself.
+   */
+  async #fetchShared(): Promise<Flight> {
+    const inFlight = this.#flight !== undefined && !this.#flight.done ? this.#flight : undefined;
+    if (inFlight === undefined) {
+      const own = this.#start();
+      await own.promise;
+      return own;
+    }
+    if (!requestsAreIsolated()) {
+      await inFlight.promise;
+      return inFlight;
+    }
+    const deadline = inFlight.startedAt + this.#timeout + 50;
+    while (!inFlight.done && Date.now() < deadline) await sleep(POLL_MS);
+    if (inFlight.done) return inFlight;
+    const own = this.#start();
+    await own.promise;
+    return own;
+  }
+
+  /** Starts one fetch and records it as the flight in progress. */
+  #start(): Flight {
+    const flight: Flight = { startedAt: Date.now(), done: false, error: undefined, promise: Promise.resolve() };
+    flight.promise = this.#download()
+      .then(async ({ body, cacheControl }) => {
+        const cache = this.#handle();
+        try {
+          cache.accept(this.#clock(), body, cacheControl);
+        } catch (error) {
+          throw takeFailure(error) ?? error;
+        }
+        await this.#persist(cache);
+      })
+      .catch((error: unknown) => {
+        const failure = error instanceof Error ? error : new JWKSFetchFailed(String(error));
+        flight.error = failure;
+        const code = (failure as JOSEError).code;
+        // Bodies that were not a key set are already recorded by accept().
+        if (code !== 'ERR_JWKS_INVALID' && !(code === 'ERR_JWKS_FETCH_FAILED' && failure.message.includes('not JSON'))) {
+          this.#handle().reject(this.#clock(), code === 'ERR_JWKS_TIMEOUT' ? code : 'ERR_JWKS_FETCH_FAILED', failure.message);
+        }
+      })
+      .finally(() => {
+        flight.done = true;
+      });
+    this.#flight = flight;
+    return flight;
+  }
+
+  async #persist(cache: CacheHandle): Promise<void> {
+    if (this.#store === undefined) return;
+    const json = cache.jwksJson();
+    if (json === undefined) return;
+    try {
+      await this.#store.set({ jwks: JSON.parse(json) as JWKS, uat: cache.fetchedAt(), maxAge: cache.maxAge() });
+    } catch {
+      // A store that cannot be written must not fail verification.
+    }
+  }
+
+  async #download(): Promise<{ body: Uint8Array; cacheControl: string | undefined }> {
+    const fetchImpl = this.#fetch ?? globalThis.fetch;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.#timeout);
+    try {
+      const response = await fetchImpl(this.#url.href, {
+        method: 'GET',
+        headers: { accept: 'application/json, application/jwk-set+json', ...this.#headers },
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+        await response.body?.cancel().catch(() => {});
+        throw new JWKSFetchFailed(
+          `${this.#url.origin}${this.#url.pathname} answered a redirect (${response.status || 'opaque'}); redirects are not followed`,
+        );
+      }
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => {});
+        throw new JWKSFetchFailed(`${this.#url.origin}${this.#url.pathname} answered HTTP ${response.status}`);
+      }
+      const body = await readLimited(response, MAX_BODY_BYTES);
+      return { body, cacheControl: response.headers.get('cache-control') ?? undefined };
+    } catch (error) {
+      if (error instanceof JOSEError) throw error;
+      if (controller.signal.aborted) {
+        throw new JWKSTimeout(`${this.#url.origin}${this.#url.pathname} did not answer within ${this.#timeout} ms`);
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new JWKSFetchFailed(`could not fetch ${this.#url.origin}${this.#url.pathname}: ${reason}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #lastError(): Error {
+    const last = this.stats().lastError;
+    if (last === undefined) return new JWKSFetchFailed(`no usable keys from ${this.#url.origin}${this.#url.pathname}`);
+    const retry = Math.min(this.#cooldown, 5_000);
+    const message = `${last.message} (no usable cached keys; the next attempt is at most every ${retry} ms)`;
+    if (last.code === 'ERR_JWKS_TIMEOUT') return new JWKSTimeout(message);
+    if (last.code === 'ERR_JWKS_INVALID') return new JWKSInvalid(message);
+    return new JWKSFetchFailed(message);
+  }
+}
+
+/**
+ * A key set fetched from `url` and cached: refetched on an unknown `kid` (at most once per
+ * cooldown), shared by concurrent verifications, served stale while refreshing or while the server
+ * fails (within `staleIfErrorDuration`), optionally persisted to a store.
+ *
+ * @example
+ * ```js
+ * const jwks = createRemoteJWKSet('https://app.example.com/api/auth/jwks');
+ * const { payload } = await verifyToken(token, jwks, { issuer: 'https://app.example.com', audience: 'https://app.example.com' });
+ * ```
+ */
+export function createRemoteJWKSet(url: string | URL, options?: RemoteJWKSetOptions): RemoteKeySet {
+  return new RemoteKeySet(url, options);
+}
