@@ -1,13 +1,14 @@
 /**
- * Turns a failure reported by the WebAssembly layer (`src/wasm.rs` `VerifyError`) into the right
- * class of `errors`, copying it out of wasm memory and freeing it. Internal: not exported.
+ * Turns what the WebAssembly layer answers into JS values: a failure (`src/wasm.rs` `VerifyError`)
+ * into the right class of `errors`, a verified token into `{ payload, protectedHeader }`, copying
+ * each out of wasm memory and freeing it. Internal: not exported.
  *
  * @module
  */
 import * as errors from './errors.js';
 import type { ClaimFailureReason, JOSEError } from './errors.js';
-import type { JWTPayload } from './types.js';
-import type { VerifyErrorHandle } from './wasm.js';
+import type { JWSHeader, JWTPayload, VerifyResult } from './types.js';
+import { discardInstance, isTrap, type VerifyErrorHandle } from './wasm.js';
 
 const byCode: Record<string, typeof JOSEError> = Object.fromEntries(
   [
@@ -58,4 +59,21 @@ export function takeFailure(error: unknown): Error | undefined {
   const raw = { code: e.code, message: e.message ?? '', claim: e.claim, reason: e.reason, payload: e.payload };
   e.free();
   return toJoseError(raw);
+}
+
+/** The JS error for whatever the module threw; a trap also drops the instance. */
+export function wasmFailure(error: unknown): unknown {
+  if (isTrap(error)) discardInstance();
+  return takeFailure(error) ?? error;
+}
+
+/** `{ payload, protectedHeader }` from a verified handle, which is freed. */
+export function result(verified: { header: string; payload: string; free(): void }): VerifyResult {
+  const header = verified.header;
+  const payload = verified.payload;
+  verified.free();
+  return {
+    payload: JSON.parse(payload) as JWTPayload,
+    protectedHeader: JSON.parse(header) as JWSHeader,
+  };
 }

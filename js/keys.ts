@@ -7,7 +7,7 @@
  */
 import { JWKSInvalid } from './errors.js';
 import { takeFailure } from './failure.js';
-import type { JWKS } from './types.js';
+import type { JWK, JWKS } from './types.js';
 import { bindingsSync, currentGeneration, type KeySetHandle } from './wasm.js';
 
 function jwksText(jwks: unknown): string {
@@ -57,6 +57,14 @@ export class LocalKeySet {
     return JSON.parse(this.#text) as JWKS;
   }
 
+  #keys: JWK[] | undefined;
+
+  /** @internal The JWK at `index` (for the host's native crypto). */
+  jwk(index: number): JWK | undefined {
+    this.#keys ??= (JSON.parse(this.#text) as JWKS).keys;
+    return this.#keys[index];
+  }
+
   /** @internal The module-side handle, re-made if the module was re-instantiated. */
   handle(): KeySetHandle {
     if (this.#generation !== currentGeneration()) {
@@ -86,15 +94,10 @@ const recent = new Map<string, LocalKeySet>();
 const RECENT_LIMIT = 16;
 let none: { handle: KeySetHandle; generation: number } | undefined;
 
-/** The handle for `verifyToken`'s `keys` argument. */
-export function keySetHandle(keys: unknown): KeySetHandle {
-  if (keys instanceof LocalKeySet) return keys.handle();
-  if (keys === null || keys === undefined) {
-    if (none === undefined || none.generation !== currentGeneration()) {
-      none = { handle: bindingsSync().KeySet.none(), generation: currentGeneration() };
-    }
-    return none.handle;
-  }
+/** The local key set for `verifyToken`'s `keys` argument (undefined for null: secret only). */
+export function localKeySet(keys: unknown): LocalKeySet | undefined {
+  if (keys instanceof LocalKeySet) return keys;
+  if (keys === null || keys === undefined) return undefined;
   const text = jwksText(keys);
   let set = recent.get(text);
   if (set === undefined) {
@@ -105,5 +108,14 @@ export function keySetHandle(keys: unknown): KeySetHandle {
     }
     recent.set(text, set);
   }
-  return set.handle();
+  return set;
+}
+
+/** The module-side handle for a local key set, or for "no key set". */
+export function keySetHandle(set: LocalKeySet | undefined): KeySetHandle {
+  if (set !== undefined) return set.handle();
+  if (none === undefined || none.generation !== currentGeneration()) {
+    none = { handle: bindingsSync().KeySet.none(), generation: currentGeneration() };
+  }
+  return none.handle;
 }

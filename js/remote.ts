@@ -14,10 +14,11 @@
  * @module
  */
 import { JOSEError, JWKSFetchFailed, JWKSInvalid, JWKSNoMatchingKey, JWKSTimeout } from './errors.js';
-import { takeFailure } from './failure.js';
+import { result, takeFailure } from './failure.js';
+import { hostVerifies, nativeVerifier } from './native.js';
 import type { NormalizedOptions } from './options.js';
-import type { JWKS, VerifyResult } from './types.js';
-import { bindingsAsync, currentGeneration, discardInstance, isTrap, type Bindings } from './wasm.js';
+import type { JWK, JWKS, VerifyResult } from './types.js';
+import { bindingsAsync, currentGeneration, discardInstance, isTrap, type Bindings, type HostCheckHandle, type VerifiedHandle } from './wasm.js';
 
 /** What a persistent store keeps: the key set, when it was fetched (ms), and its max-age (ms). */
 export interface CachedJWKS {
@@ -102,11 +103,16 @@ interface CacheHandle {
   accept(now: number, body: Uint8Array, cacheControl: string | undefined): void;
   reject(now: number, code: string, message: string): void;
   restore(now: number, body: Uint8Array, fetchedAt: number, maxAge: number): boolean;
-  verify(token: string, secret: Uint8Array | undefined, optionsJson: string, clock: number, now: number): {
-    header: string;
-    payload: string;
-    free(): void;
-  };
+  verify(token: string, secret: Uint8Array | undefined, optionsJson: string, clock: number, now: number): VerifiedHandle;
+  prepare(
+    token: string,
+    secret: Uint8Array | undefined,
+    optionsJson: string,
+    clock: number,
+    now: number,
+    mask: number,
+  ): HostCheckHandle;
+  finish(token: string, optionsJson: string, clock: number, now: number, hostVerified: boolean): VerifiedHandle;
   jwksJson(): string | undefined;
   fetchedAt(): number;
   maxAge(): number;
@@ -275,11 +281,7 @@ export class RemoteKeySet {
       if (plan !== PLAN_USE && plan !== PLAN_USE_AND_REFRESH) throw this.#lastError();
       if (plan === PLAN_USE_AND_REFRESH) this.#start();
       try {
-        const verified = cache.verify(token, options.secret, options.json, this.#clock(), options.now);
-        const header = verified.header;
-        const payload = verified.payload;
-        verified.free();
-        return { payload: JSON.parse(payload), protectedHeader: JSON.parse(header) } as VerifyResult;
+        return result(await this.#verifyWith(cache, token, options));
       } catch (error) {
         if (isTrap(error)) discardInstance();
         const failure = takeFailure(error) ?? error;
@@ -292,6 +294,33 @@ export class RemoteKeySet {
       }
     }
     throw this.#lastError();
+  }
+
+  /** One verification with the cached keys; RSA/ECDSA signatures go to the host's crypto. */
+  async #verifyWith(cache: CacheHandle, token: string, options: NormalizedOptions): Promise<VerifiedHandle> {
+    const native = nativeVerifier();
+    if (native === undefined) return cache.verify(token, options.secret, options.json, this.#clock(), options.now);
+    const check = cache.prepare(token, options.secret, options.json, this.#clock(), options.now, native.mask);
+    const done = check.takeVerified();
+    const alg = check.alg;
+    const indices = check.keys;
+    check.free();
+    if (done !== undefined) return done;
+    const keys = this.#parsedKeys(cache);
+    const verified = await hostVerifies(token, alg, indices, (i) => keys[i]);
+    return cache.finish(token, options.json, this.#clock(), options.now, verified);
+  }
+
+  #parsed: { at: number; keys: JWK[] } | undefined;
+
+  /** The cached set's keys as JWKs, parsed once per fetched set (positions match the core's). */
+  #parsedKeys(cache: CacheHandle): JWK[] {
+    const at = cache.fetchedAt();
+    if (this.#parsed?.at !== at) {
+      const json = cache.jwksJson();
+      this.#parsed = { at, keys: json === undefined ? [] : (JSON.parse(json) as JWKS).keys };
+    }
+    return this.#parsed.keys;
   }
 
   /** The module-side cache, made (again, after a re-instantiation) from the JS-held snapshot. */

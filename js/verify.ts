@@ -6,12 +6,13 @@
  * @module
  */
 import { JWSInvalid } from './errors.js';
-import { takeFailure } from './failure.js';
-import { keySetHandle, LocalKeySet } from './keys.js';
+import { result, wasmFailure } from './failure.js';
+import { keySetHandle, localKeySet, LocalKeySet } from './keys.js';
+import { hostVerifies, nativeVerifier } from './native.js';
 import { normalizeOptions } from './options.js';
 import { RemoteKeySet } from './remote.js';
-import type { JWKS, JWSHeader, JWTPayload, VerifyOptions, VerifyResult } from './types.js';
-import { bindingsAsync, bindingsSync, discardInstance, isTrap, type Bindings } from './wasm.js';
+import type { JWKS, VerifyOptions, VerifyResult } from './types.js';
+import { bindingsAsync, bindingsSync, type Bindings } from './wasm.js';
 
 /** What `verifyTokenSync` accepts as keys. */
 export type LocalKeysInput = LocalKeySet | JWKS | string | null | undefined;
@@ -37,18 +38,42 @@ function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOpt
   }
   let verified;
   try {
-    verified = wasm.verify(text, keySetHandle(keys), normalized.secret, normalized.json, normalized.now);
+    verified = wasm.verify(text, keySetHandle(localKeySet(keys)), normalized.secret, normalized.json, normalized.now);
   } catch (error) {
-    if (isTrap(error)) discardInstance();
-    throw takeFailure(error) ?? error;
+    throw wasmFailure(error);
   }
-  const header = verified.header;
-  const payload = verified.payload;
-  verified.free();
-  return {
-    payload: JSON.parse(payload) as JWTPayload,
-    protectedHeader: JSON.parse(header) as JWSHeader,
-  };
+  return result(verified);
+}
+
+/** verifyToken with local keys: the host's crypto checks RSA/ECDSA signatures where it has it. */
+async function runAsync(token: unknown, keys: KeysInput, options: VerifyOptions | undefined): Promise<VerifyResult> {
+  const wasm = await bindingsAsync();
+  const native = nativeVerifier();
+  if (native === undefined) return run(wasm, token, keys, options);
+  const text = tokenText(token);
+  const normalized = normalizeOptions(options);
+  if ((keys === null || keys === undefined) && normalized.secret === undefined) {
+    throw new TypeError('verifyToken needs a key set (keys) or, for HS256/384/512 tokens, options.secret');
+  }
+  const set = localKeySet(keys);
+  const handle = keySetHandle(set);
+  let check;
+  try {
+    check = wasm.prepare(text, handle, normalized.secret, normalized.json, normalized.now, native.mask);
+  } catch (error) {
+    throw wasmFailure(error);
+  }
+  const done = check.takeVerified();
+  const alg = check.alg;
+  const indices = check.keys;
+  check.free();
+  if (done !== undefined) return result(done);
+  const verified = await hostVerifies(text, alg, indices, (i) => set?.jwk(i));
+  try {
+    return result(wasm.finish(text, keySetHandle(set), normalized.json, normalized.now, verified));
+  } catch (error) {
+    throw wasmFailure(error);
+  }
 }
 
 /**
@@ -89,7 +114,7 @@ export async function verifyToken(
     const text = tokenText(token);
     return keys.verify(text, normalizeOptions(options));
   }
-  return run(await bindingsAsync(), token, keys, options);
+  return runAsync(token, keys, options);
 }
 
 /** An alias of {@link verifyToken}, so `import { jwtVerify } from 'edge-jwt'` replaces jose's. */

@@ -30,6 +30,14 @@ export interface VerifyErrorHandle {
   free(): void;
 }
 
+/** A verification prepared up to the signature (`src/wasm.rs` `HostCheck`). */
+export interface HostCheckHandle {
+  takeVerified(): VerifiedHandle | undefined;
+  readonly alg: string;
+  readonly keys: Uint32Array;
+  free(): void;
+}
+
 /** What wasm-bindgen's generated glue exports once a module is attached. */
 export interface Bindings {
   KeySet: { new (jwksJson: string): KeySetHandle; none(): KeySetHandle };
@@ -41,6 +49,15 @@ export interface Bindings {
     optionsJson: string,
     now: number,
   ): VerifiedHandle;
+  prepare(
+    token: string,
+    keys: KeySetHandle,
+    secret: Uint8Array | undefined,
+    optionsJson: string,
+    now: number,
+    mask: number,
+  ): HostCheckHandle;
+  finish(token: string, keys: KeySetHandle, optionsJson: string, now: number, hostVerified: boolean): VerifiedHandle;
 }
 
 /** How an entry point provides the compiled module. */

@@ -81,10 +81,11 @@ impl KeySet {
     /// # Errors
     /// [`Error::NoMatchingKey`] when no key fits, with what the set holds.
     pub fn select(&self, alg: Algorithm, header_kid: &Member) -> Result<Selection<'_>, Error> {
-        let candidates: Vec<&Jwk> = self
+        let candidates: Vec<(usize, &Jwk)> = self
             .keys
             .iter()
-            .filter(|key| key.is_candidate(alg, header_kid))
+            .enumerate()
+            .filter(|(_, key)| key.is_candidate(alg, header_kid))
             .collect();
         if candidates.is_empty() {
             return Err(self.no_matching_key(alg, header_kid));
@@ -147,7 +148,7 @@ impl KeySet {
 pub struct Selection<'a> {
     alg: Algorithm,
     kid: Member,
-    candidates: Vec<&'a Jwk>,
+    candidates: Vec<(usize, &'a Jwk)>,
 }
 
 impl Selection<'_> {
@@ -163,31 +164,61 @@ impl Selection<'_> {
         self.candidates.is_empty()
     }
 
-    /// Verifies the signature. One candidate: its answer (a malformed key is
-    /// [`Error::JwksInvalid`], a weak one [`Error::SignatureInvalid`]). Several: the first that
-    /// verifies wins (a set that publishes a key twice still works), and none verifying is
-    /// [`Error::MultipleMatchingKeys`].
+    /// The keys that may check the signature, with their positions in the set. One candidate: it
+    /// must be well-formed ([`Error::JwksInvalid`]) and strong enough ([`Error::SignatureInvalid`]).
+    /// Several: the malformed and weak ones are left out (possibly all of them).
     ///
     /// # Errors
-    /// As above.
-    pub fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+    /// As above, for a single candidate.
+    pub fn usable_keys(&self) -> Result<Vec<(usize, &PublicKey)>, Error> {
         let alg = self.alg;
         match self.candidates.as_slice() {
-            [only] => crypto::verify(alg, only.public_key()?, signing_input, signature),
-            several => {
-                let verified = several.iter().filter_map(|key| key.public_key().ok()).any(
-                    |key: &PublicKey| crypto::verify(alg, key, signing_input, signature).is_ok(),
-                );
-                if verified {
-                    Ok(())
-                } else {
-                    Err(Error::MultipleMatchingKeys(format!(
-                        "{} keys in the set fit this {alg} token{} and none verifies its signature",
-                        several.len(),
-                        describe_kid(&self.kid)
-                    )))
-                }
+            [(index, only)] => {
+                let key = only.public_key()?;
+                crypto::check_key(alg, key)?;
+                Ok(vec![(*index, key)])
             }
+            several => Ok(several
+                .iter()
+                .filter_map(|(index, jwk)| {
+                    let key = jwk.public_key().ok()?;
+                    crypto::check_key(alg, key).ok()?;
+                    Some((*index, key))
+                })
+                .collect()),
+        }
+    }
+
+    /// The error for a signature no usable key verified: [`Error::SignatureInvalid`] for one
+    /// candidate, [`Error::MultipleMatchingKeys`] for several.
+    #[must_use]
+    pub fn mismatch_error(&self) -> Error {
+        if self.candidates.len() == 1 {
+            crypto::signature_mismatch(self.alg)
+        } else {
+            Error::MultipleMatchingKeys(format!(
+                "{} keys in the set fit this {} token{} and none verifies its signature",
+                self.candidates.len(),
+                self.alg,
+                describe_kid(&self.kid)
+            ))
+        }
+    }
+
+    /// Verifies the signature with the pure-Rust provider: the first usable key that verifies
+    /// wins (a set that publishes a key twice still works).
+    ///
+    /// # Errors
+    /// As [`Selection::usable_keys`], then [`Selection::mismatch_error`].
+    pub fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let verified = self
+            .usable_keys()?
+            .into_iter()
+            .any(|(_, key)| crypto::verify(self.alg, key, signing_input, signature).is_ok());
+        if verified {
+            Ok(())
+        } else {
+            Err(self.mismatch_error())
         }
     }
 }

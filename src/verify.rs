@@ -120,6 +120,101 @@ pub fn verify_token_detailed(
     keys: Option<&KeySet>,
     options: &VerifyOptions,
 ) -> Result<VerifiedToken, Failure> {
+    match prepare_token(token, keys, options, &|_| false)? {
+        Prepared::Verified(verified) => Ok(verified),
+        // Unreachable: no algorithm was handed to the host.
+        Prepared::HostCheck { .. } => Err(Error::NotSupported(
+            "the signature was left to a host provider that does not exist".to_owned(),
+        )
+        .into()),
+    }
+}
+
+/// How far [`prepare_token`] got.
+#[derive(Debug, Clone)]
+pub enum Prepared {
+    /// Fully verified here (HMAC, or an algorithm the host does not handle).
+    Verified(VerifiedToken),
+    /// Everything but the signature is checked: the host must verify it with one of these keys
+    /// (positions in the key set, all well-formed and strong enough; possibly none), then call
+    /// [`finish_token`].
+    HostCheck {
+        /// The algorithm.
+        algorithm: Algorithm,
+        /// Positions of the usable candidate keys in the set.
+        keys: Vec<usize>,
+    },
+}
+
+/// Runs every step up to the signature; for public-key algorithms for which `host_handles`
+/// answers true, stops there so that the host's native crypto can check the signature (the
+/// keys to try are returned). The rules (structure, allow-list, key selection, key validity and
+/// strength) are the same whichever provider checks the signature.
+///
+/// # Errors
+/// A [`Failure`].
+pub fn prepare_token(
+    token: &str,
+    keys: Option<&KeySet>,
+    options: &VerifyOptions,
+    host_handles: &dyn Fn(Algorithm) -> bool,
+) -> Result<Prepared, Failure> {
+    let (untrusted, algorithm) = parse_checked(token, options)?;
+    if algorithm.is_hmac() {
+        let Some(secret) = &options.secret else {
+            return Err(Error::NotSupported(format!(
+                "{algorithm} tokens are verified only with a shared secret (options.secret); \
+                 a key set never supplies a symmetric key"
+            ))
+            .into());
+        };
+        let input = untrusted.signing_input()?;
+        let signature = untrusted.signature()?;
+        crypto::hmac::verify(algorithm, secret, input, &signature)?;
+        return finish(&untrusted, algorithm, options).map(Prepared::Verified);
+    }
+    let keys = require_keys(keys, algorithm)?;
+    // jose resolves the key before it decodes the signature; keep that order for error codes.
+    let selection = keys.select(algorithm, untrusted.kid())?;
+    let input = untrusted.signing_input()?;
+    let signature = untrusted.signature()?;
+    if host_handles(algorithm) {
+        let usable = selection.usable_keys()?;
+        return Ok(Prepared::HostCheck {
+            algorithm,
+            keys: usable.into_iter().map(|(index, _)| index).collect(),
+        });
+    }
+    selection.verify(input, &signature)?;
+    finish(&untrusted, algorithm, options).map(Prepared::Verified)
+}
+
+/// Completes a verification whose signature the host checked: `host_verified` says whether one
+/// of the keys [`prepare_token`] returned verified it. A mismatch gives the same error the Rust
+/// provider gives; a match goes on to the payload and the claims.
+///
+/// # Errors
+/// A [`Failure`].
+pub fn finish_token(
+    token: &str,
+    keys: Option<&KeySet>,
+    options: &VerifyOptions,
+    host_verified: bool,
+) -> Result<VerifiedToken, Failure> {
+    let (untrusted, algorithm) = parse_checked(token, options)?;
+    if !host_verified {
+        let keys = require_keys(keys, algorithm)?;
+        let selection = keys.select(algorithm, untrusted.kid())?;
+        return Err(selection.mismatch_error().into());
+    }
+    finish(&untrusted, algorithm, options)
+}
+
+/// Structure, header, allow-list, algorithm support.
+fn parse_checked<'t>(
+    token: &'t str,
+    options: &VerifyOptions,
+) -> Result<(UntrustedToken<'t>, Algorithm), Error> {
     let untrusted = UntrustedToken::parse(token, &options.crit)?;
     let alg_name = untrusted.alg_name();
     if let Some(allowed) = &options.algorithms {
@@ -128,8 +223,7 @@ pub fn verify_token_detailed(
                 "the token's alg {:?} is not in the allowed algorithms [{}]",
                 alg_name.chars().take(32).collect::<String>(),
                 allowed.join(", ")
-            ))
-            .into());
+            )));
         }
     }
     let algorithm = untrusted.algorithm().ok_or_else(|| {
@@ -139,9 +233,24 @@ pub fn verify_token_detailed(
             Algorithm::ALL.map(Algorithm::name).join(", ")
         ))
     })?;
+    Ok((untrusted, algorithm))
+}
 
-    check_signature(&untrusted, algorithm, keys, options)?;
+fn require_keys(keys: Option<&KeySet>, algorithm: Algorithm) -> Result<&KeySet, Error> {
+    keys.ok_or_else(|| {
+        Error::NoMatchingKey(format!(
+            "{algorithm} tokens need a public key from a key set, and none was given \
+             (options.secret only verifies HS256/384/512)"
+        ))
+    })
+}
 
+/// After the signature: the payload, `b64`, and the claims.
+fn finish(
+    untrusted: &UntrustedToken<'_>,
+    algorithm: Algorithm,
+    options: &VerifyOptions,
+) -> Result<VerifiedToken, Failure> {
     let payload_bytes = untrusted.payload_bytes()?;
     if !untrusted.b64() {
         return Err(Error::JwtInvalid(
@@ -170,34 +279,4 @@ pub fn verify_token_detailed(
         payload,
         payload_json,
     })
-}
-
-fn check_signature(
-    untrusted: &UntrustedToken<'_>,
-    algorithm: Algorithm,
-    keys: Option<&KeySet>,
-    options: &VerifyOptions,
-) -> Result<(), Error> {
-    if algorithm.is_hmac() {
-        let Some(secret) = &options.secret else {
-            return Err(Error::NotSupported(format!(
-                "{algorithm} tokens are verified only with a shared secret (options.secret); \
-                 a key set never supplies a symmetric key"
-            )));
-        };
-        let input = untrusted.signing_input()?;
-        let signature = untrusted.signature()?;
-        return crypto::hmac::verify(algorithm, secret, input, &signature);
-    }
-    let Some(keys) = keys else {
-        return Err(Error::NoMatchingKey(format!(
-            "{algorithm} tokens need a public key from a key set, and none was given \
-             (options.secret only verifies HS256/384/512)"
-        )));
-    };
-    // jose resolves the key before it decodes the signature; keep that order for error codes.
-    let selection = keys.select(algorithm, untrusted.kid())?;
-    let input = untrusted.signing_input()?;
-    let signature = untrusted.signature()?;
-    selection.verify(input, &signature)
 }

@@ -8,12 +8,15 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::alg::Algorithm;
 use crate::claims::ClaimOptions;
 use crate::error::Error;
 use crate::json::{self, Object, Value};
 use crate::jwks::KeySet;
 use crate::remote::{Plan, RemoteCache, RemotePolicy};
-use crate::verify::{verify_token_detailed, Failure, VerifyOptions};
+use crate::verify::{
+    finish_token, prepare_token, verify_token_detailed, Failure, Prepared, VerifyOptions,
+};
 
 /// A parsed key set held inside the module.
 #[wasm_bindgen(js_name = KeySet)]
@@ -155,11 +158,128 @@ pub fn verify(
     let mut options = read_options(options_json)?;
     options.now = now;
     options.secret = secret;
-    let verified = verify_token_detailed(token, keys.0.as_ref(), &options)?;
-    Ok(Verified {
-        header: verified.header_json().to_owned(),
-        payload: verified.payload_json().to_owned(),
-    })
+    Ok(verified(verify_token_detailed(
+        token,
+        keys.0.as_ref(),
+        &options,
+    )?))
+}
+
+/// A verification prepared up to the signature (`src/verify.rs` `prepare_token`): either already
+/// verified, or the algorithm and the positions of the keys the host should try.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct HostCheck {
+    verified: Option<Verified>,
+    alg: String,
+    keys: Vec<u32>,
+}
+
+#[wasm_bindgen]
+impl HostCheck {
+    /// The result, when no host check is needed (taken once).
+    #[wasm_bindgen(js_name = takeVerified)]
+    pub fn take_verified(&mut self) -> Option<Verified> {
+        self.verified.take()
+    }
+
+    /// The algorithm the host checks.
+    #[wasm_bindgen(getter)]
+    pub fn alg(&self) -> String {
+        self.alg.clone()
+    }
+
+    /// Positions in the key set of the keys to try.
+    #[wasm_bindgen(getter)]
+    pub fn keys(&self) -> Vec<u32> {
+        self.keys.clone()
+    }
+}
+
+/// `mask` has bit `i` set when the host verifies `Algorithm::ALL[i]` natively.
+fn host_mask(mask: u32) -> impl Fn(Algorithm) -> bool {
+    move |alg| {
+        Algorithm::ALL
+            .iter()
+            .position(|a| *a == alg)
+            .and_then(|i| u32::try_from(i).ok())
+            .and_then(|i| mask.checked_shr(i))
+            .is_some_and(|bits| bits & 1 == 1)
+    }
+}
+
+fn host_check(prepared: Prepared) -> HostCheck {
+    match prepared {
+        Prepared::Verified(verified) => HostCheck {
+            verified: Some(Verified {
+                header: verified.header_json().to_owned(),
+                payload: verified.payload_json().to_owned(),
+            }),
+            alg: verified.algorithm().name().to_owned(),
+            keys: Vec::new(),
+        },
+        Prepared::HostCheck { algorithm, keys } => HostCheck {
+            verified: None,
+            alg: algorithm.name().to_owned(),
+            keys: keys
+                .into_iter()
+                .filter_map(|i| u32::try_from(i).ok())
+                .collect(),
+        },
+    }
+}
+
+fn verified(token: crate::VerifiedToken) -> Verified {
+    Verified {
+        header: token.header_json().to_owned(),
+        payload: token.payload_json().to_owned(),
+    }
+}
+
+/// Runs a verification up to the signature, leaving the algorithms in `mask` to the host.
+///
+/// # Errors
+/// A [`VerifyError`].
+#[wasm_bindgen]
+pub fn prepare(
+    token: &str,
+    keys: &WasmKeySet,
+    secret: Option<Vec<u8>>,
+    options_json: &str,
+    now: f64,
+    mask: u32,
+) -> Result<HostCheck, VerifyError> {
+    let mut options = read_options(options_json)?;
+    options.now = now;
+    options.secret = secret;
+    Ok(host_check(prepare_token(
+        token,
+        keys.0.as_ref(),
+        &options,
+        &host_mask(mask),
+    )?))
+}
+
+/// Completes a verification whose signature the host checked.
+///
+/// # Errors
+/// A [`VerifyError`].
+#[wasm_bindgen]
+pub fn finish(
+    token: &str,
+    keys: &WasmKeySet,
+    options_json: &str,
+    now: f64,
+    host_verified: bool,
+) -> Result<Verified, VerifyError> {
+    let mut options = read_options(options_json)?;
+    options.now = now;
+    Ok(verified(finish_token(
+        token,
+        keys.0.as_ref(),
+        &options,
+        host_verified,
+    )?))
 }
 
 /// The state of a remote key set (`src/remote.rs`); `js/remote.ts` does the fetching.
@@ -268,16 +388,65 @@ impl WasmRemoteCache {
         let mut options = read_options(options_json)?;
         options.now = now;
         options.secret = secret;
-        let keys = self.0.keys_for_verification(clock).ok_or_else(|| {
-            VerifyError::from(Failure::from(Error::JwksFetchFailed(
-                "the remote key set has no usable keys".to_owned(),
-            )))
-        })?;
-        let verified = verify_token_detailed(token, Some(keys), &options)?;
-        Ok(Verified {
-            header: verified.header_json().to_owned(),
-            payload: verified.payload_json().to_owned(),
-        })
+        let keys = self
+            .0
+            .keys_for_verification(clock)
+            .ok_or_else(no_usable_keys)?;
+        Ok(verified(verify_token_detailed(
+            token,
+            Some(keys),
+            &options,
+        )?))
+    }
+
+    /// [`prepare`] with the cached keys (`clock` in ms for the cache, `now` in s for claims).
+    ///
+    /// # Errors
+    /// A [`VerifyError`]; `ERR_JWKS_FETCH_FAILED` if no usable keys exist.
+    pub fn prepare(
+        &mut self,
+        token: &str,
+        secret: Option<Vec<u8>>,
+        options_json: &str,
+        clock: f64,
+        now: f64,
+        mask: u32,
+    ) -> Result<HostCheck, VerifyError> {
+        let mut options = read_options(options_json)?;
+        options.now = now;
+        options.secret = secret;
+        let keys = self
+            .0
+            .keys_for_verification(clock)
+            .ok_or_else(no_usable_keys)?;
+        Ok(host_check(prepare_token(
+            token,
+            Some(keys),
+            &options,
+            &host_mask(mask),
+        )?))
+    }
+
+    /// [`finish`] with the cached keys.
+    ///
+    /// # Errors
+    /// A [`VerifyError`].
+    pub fn finish(
+        &self,
+        token: &str,
+        options_json: &str,
+        clock: f64,
+        now: f64,
+        host_verified: bool,
+    ) -> Result<Verified, VerifyError> {
+        let mut options = read_options(options_json)?;
+        options.now = now;
+        Ok(verified(finish_token(
+            token,
+            self.0.keys(clock),
+            &options,
+            host_verified,
+        )?))
     }
 
     /// The cached key set as JSON text.
@@ -321,6 +490,12 @@ impl WasmRemoteCache {
         out.push('}');
         out
     }
+}
+
+fn no_usable_keys() -> VerifyError {
+    VerifyError::from(Failure::from(Error::JwksFetchFailed(
+        "the remote key set has no usable keys".to_owned(),
+    )))
 }
 
 /// A finite time in whole milliseconds for the stats document (non-finite becomes 0).

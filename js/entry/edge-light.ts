@@ -6,6 +6,7 @@
  */
 // @ts-expect-error: resolved by the Next.js / Vercel bundler, not by TypeScript.
 import wasmModule from './edge_jwt_bg.wasm?module';
+import { setNativeVerifier, webCryptoVerifier } from '../native.js';
 import { setModuleSource } from '../wasm.js';
 import { attach } from './attach.js';
 
@@ -14,5 +15,7 @@ setModuleSource({
   load: async () => wasmModule as WebAssembly.Module,
   attach,
 });
+
+setNativeVerifier(() => (globalThis.crypto?.subtle === undefined ? undefined : webCryptoVerifier(globalThis.crypto.subtle)));
 
 export * from '../index.js';

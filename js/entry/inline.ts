@@ -6,6 +6,7 @@
  * @module
  */
 import wasmBase64 from '../../build/wasm/edge_jwt_bg.wasm.base64.js';
+import { nodeVerifier, setNativeVerifier, webCryptoVerifier, type NodeCrypto } from '../native.js';
 import { setModuleSource } from '../wasm.js';
 import { attach } from './attach.js';
 
@@ -22,6 +23,16 @@ setModuleSource({
   sync: () => new WebAssembly.Module(wasmBytes()),
   load: () => WebAssembly.compile(wasmBytes()),
   attach,
+});
+
+// node:crypto where the host is Node (found without a static import, so browser bundles stay clean),
+// WebCrypto elsewhere (Deno, Bun, browsers).
+setNativeVerifier(() => {
+  const host = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const nodeCrypto = typeof host?.getBuiltinModule === 'function' ? (host.getBuiltinModule('node:crypto') as NodeCrypto | undefined) : undefined;
+  if (nodeCrypto !== undefined && typeof nodeCrypto.verify === 'function') return nodeVerifier(nodeCrypto);
+  const subtle = globalThis.crypto?.subtle;
+  return subtle === undefined ? undefined : webCryptoVerifier(subtle);
 });
 
 export * from '../index.js';

@@ -47,6 +47,7 @@ pub fn verify(
     signing_input: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
+    check_key(alg, key)?;
     let verified = match key {
         PublicKey::Rsa(key) => rsa::verify(alg, key, signing_input, signature)?,
         PublicKey::Ec(key) => ecdsa::verify(alg, key, signing_input, signature)?,
@@ -56,6 +57,27 @@ pub fn verify(
         Ok(())
     } else {
         Err(signature_mismatch(alg))
+    }
+}
+
+/// Whether `key` may verify `alg` at all: the right family and curve, and (RSA) at least
+/// [`rsa::MIN_MODULUS_BITS`]. Both providers apply this before checking a signature.
+///
+/// # Errors
+/// [`Error::SignatureInvalid`] naming the problem.
+pub fn check_key(alg: Algorithm, key: &PublicKey) -> Result<(), Error> {
+    if !key.fits(alg) {
+        return Err(wrong_key(alg));
+    }
+    match key {
+        PublicKey::Rsa(rsa) if rsa.bits() < rsa::MIN_MODULUS_BITS => {
+            Err(Error::SignatureInvalid(format!(
+                "{alg} requires an RSA key of {} bits or more; the chosen key has {}",
+                rsa::MIN_MODULUS_BITS,
+                rsa.bits()
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
