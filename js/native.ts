@@ -3,8 +3,9 @@
  * host's crypto is 5 to 15 times faster than pure Rust in WebAssembly. The Rust core still makes
  * every decision (structure, allow-list, which keys, key validity and strength, claims); the host
  * only answers whether a signature verifies with a given key. `verifyTokenSync` never uses this.
- * Ed25519 and HMAC stay in Rust: they are already faster there than jose, and Ed25519's edge cases
- * (small-order points) are then judged one way on every runtime.
+ * Ed25519 goes to the host too, after the Rust core has applied the checks host crypto skips
+ * (small-order keys and `R` values, see `src/crypto/eddsa.rs`), so every runtime judges alike. HMAC
+ * stays in Rust. A host without an algorithm (Ed25519 on an old runtime) says so, and Rust answers.
  *
  * Each runtime entry chooses the verifier: `node:crypto` (synchronous) in Node, WebCrypto
  * elsewhere. Imported keys are cached by their key material, so a key is imported once.
@@ -17,12 +18,13 @@ import type { JWK } from './types.js';
 export interface NativeVerifier {
   /** Bit `i` set: the host verifies `ALGORITHMS[i]`. */
   readonly mask: number;
-  verify(alg: string, jwk: JWK, input: Uint8Array, signature: Uint8Array): boolean | Promise<boolean>;
+  /** True or false; undefined when this host cannot verify `alg` (then Rust does). */
+  verify(alg: string, jwk: JWK, input: Uint8Array, signature: Uint8Array): boolean | undefined | Promise<boolean | undefined>;
 }
 
 /** The order of `Algorithm::ALL` in `src/alg.rs`. */
 const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
-const NATIVE = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+const NATIVE = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const MASK = NATIVE.reduce((mask, name) => mask | (1 << ALGORITHMS.indexOf(name)), 0);
 const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 const KEY_CACHE_LIMIT = 256;
@@ -50,7 +52,13 @@ export function nativeVerifier(): NativeVerifier | undefined {
 
 /** Only the members that define the key: other JWK members (alg, use, key_ops) were checked by Rust. */
 function publicMembers(jwk: JWK): JWK {
-  return jwk.kty === 'RSA' ? { kty: 'RSA', n: jwk.n, e: jwk.e } : { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+  if (jwk.kty === 'RSA') return { kty: 'RSA', n: jwk.n, e: jwk.e };
+  if (jwk.kty === 'OKP') return { kty: 'OKP', crv: jwk.crv, x: jwk.x };
+  return { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y };
+}
+
+function isEd25519(alg: string): boolean {
+  return alg === 'EdDSA' || alg === 'Ed25519';
 }
 
 function cached<T>(cache: Map<string, T>, id: string, make: () => T): T {
@@ -80,8 +88,14 @@ export function nodeVerifier(crypto: NodeCrypto): NativeVerifier {
   return {
     mask: MASK,
     verify(alg, jwk, input, signature) {
+      let key: unknown;
       try {
-        const key = cached(keys, keyId(alg, jwk), () => crypto.createPublicKey({ key: publicMembers(jwk), format: 'jwk' }));
+        key = cached(keys, keyId(alg, jwk), () => crypto.createPublicKey({ key: publicMembers(jwk), format: 'jwk' }));
+      } catch {
+        return undefined; // this Node cannot import such a key: let Rust decide
+      }
+      try {
+        if (isEd25519(alg)) return crypto.verify(null as unknown as string, input, key, signature);
         const hash = `sha${alg.slice(2)}`;
         if (alg.startsWith('RS')) return crypto.verify(hash, input, key, signature);
         if (alg.startsWith('PS')) {
@@ -103,9 +117,12 @@ export function webCryptoVerifier(subtle: SubtleCrypto): NativeVerifier {
     mask: MASK,
     async verify(alg, jwk, input, signature) {
       const hash = `SHA-${alg.slice(2)}`;
-      let importParams: RsaHashedImportParams | EcKeyImportParams;
+      let importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm;
       let verifyParams: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
-      if (alg.startsWith('RS')) {
+      if (isEd25519(alg)) {
+        importParams = { name: 'Ed25519' };
+        verifyParams = { name: 'Ed25519' };
+      } else if (alg.startsWith('RS')) {
         importParams = { name: 'RSASSA-PKCS1-v1_5', hash };
         verifyParams = { name: 'RSASSA-PKCS1-v1_5' };
       } else if (alg.startsWith('PS')) {
@@ -115,13 +132,18 @@ export function webCryptoVerifier(subtle: SubtleCrypto): NativeVerifier {
         importParams = { name: 'ECDSA', namedCurve: CURVES[alg] ?? '' };
         verifyParams = { name: 'ECDSA', hash };
       }
+      let key: CryptoKey;
       try {
-        const key = await cached(keys, keyId(alg, jwk), () =>
+        key = await cached(keys, keyId(alg, jwk), () =>
           subtle.importKey('jwk', publicMembers(jwk) as JsonWebKey, importParams, false, ['verify']),
         );
-        return await subtle.verify(verifyParams, key, signature as BufferSource, input as BufferSource);
       } catch {
         keys.delete(keyId(alg, jwk));
+        return undefined; // this runtime lacks the algorithm (Ed25519 on old hosts): let Rust decide
+      }
+      try {
+        return await subtle.verify(verifyParams, key, signature as BufferSource, input as BufferSource);
+      } catch {
         return false;
       }
     },
@@ -148,20 +170,25 @@ export function signatureParts(token: string): { input: Uint8Array; signature: U
 
 /**
  * Asks the host's native crypto whether one of `indices` (keys found by `jwkAt`) verifies the
- * token's signature.
+ * token's signature: true, false, or undefined when the host cannot verify this algorithm (the
+ * caller then lets Rust verify the whole token).
  */
 export async function hostVerifies(
   token: string,
   alg: string,
   indices: Uint32Array,
   jwkAt: (index: number) => JWK | undefined,
-): Promise<boolean> {
+): Promise<boolean | undefined> {
   const native = nativeVerifier();
-  if (native === undefined || indices.length === 0) return false;
+  if (native === undefined) return undefined;
+  if (indices.length === 0) return false;
   const { input, signature } = signatureParts(token);
   for (const index of indices) {
     const jwk = jwkAt(index);
-    if (jwk !== undefined && (await native.verify(alg, jwk, input, signature))) return true;
+    if (jwk === undefined) return undefined;
+    const verdict = await native.verify(alg, jwk, input, signature);
+    if (verdict === undefined) return undefined;
+    if (verdict) return true;
   }
   return false;
 }

@@ -308,6 +308,7 @@ export class RemoteKeySet {
     if (done !== undefined) return done;
     const keys = this.#parsedKeys(cache);
     const verified = await hostVerifies(token, alg, indices, (i) => keys[i]);
+    if (verified === undefined) return cache.verify(token, options.secret, options.json, this.#clock(), options.now);
     return cache.finish(token, options.json, this.#clock(), options.now, verified);
   }
 

@@ -180,6 +180,9 @@ pub fn prepare_token(
     let signature = untrusted.signature()?;
     if host_handles(algorithm) {
         let usable = selection.usable_keys()?;
+        if !crypto::host_precheck(algorithm, &signature) {
+            return Err(selection.mismatch_error().into());
+        }
         return Ok(Prepared::HostCheck {
             algorithm,
             keys: usable.into_iter().map(|(index, _)| index).collect(),

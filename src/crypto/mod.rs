@@ -70,6 +70,9 @@ pub fn check_key(alg: Algorithm, key: &PublicKey) -> Result<(), Error> {
         return Err(wrong_key(alg));
     }
     match key {
+        PublicKey::Ed25519(key) if key.is_weak() => Err(Error::SignatureInvalid(
+            "the chosen Ed25519 key is a small-order point, which verifies nothing".to_owned(),
+        )),
         PublicKey::Rsa(rsa) if rsa.bits() < rsa::MIN_MODULUS_BITS => {
             Err(Error::SignatureInvalid(format!(
                 "{alg} requires an RSA key of {} bits or more; the chosen key has {}",
@@ -78,6 +81,18 @@ pub fn check_key(alg: Algorithm, key: &PublicKey) -> Result<(), Error> {
             )))
         }
         _ => Ok(()),
+    }
+}
+
+/// Checks a signature must pass before it is handed to the host's crypto, so that both providers
+/// give the same answer: the right length for ECDSA (`R||S`) and Ed25519, and for Ed25519 the
+/// small-order and canonical-`S` rules the host does not apply. False means a mismatch.
+#[must_use]
+pub fn host_precheck(alg: Algorithm, signature: &[u8]) -> bool {
+    match alg.key_family() {
+        KeyFamily::Ed25519 => eddsa::host_precheck(signature),
+        KeyFamily::Ec(curve) => signature.len() == curve.scalar_len().saturating_mul(2),
+        KeyFamily::Rsa | KeyFamily::Secret => true,
     }
 }
 
