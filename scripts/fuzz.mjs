@@ -1,0 +1,209 @@
+// `node scripts/fuzz.mjs [--quick] [--seconds N] [--target NAME]... [--jobs N]`: runs the cargo-fuzz
+// targets in fuzz/ (see fuzz/README.md). Installs cargo-fuzz if it is missing, writes seed inputs
+// made from tests/vectors/{jose,rfc}.json into fuzz/corpus/<target>/, builds every target once
+// (`cargo +nightly fuzz build`, with debug assertions), then runs each binary for N seconds
+// (`--quick`: 20, what `npm test` uses; otherwise 300), as many at a time as there are CPUs.
+// Prints the executions of each target; exits 1 if any target crashed, naming the input that did.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { log, root, run } from './bootstrap.mjs';
+
+const fuzzDir = join(root, 'fuzz');
+
+/** The targets, in fuzz/Cargo.toml order. */
+export const TARGETS = ['parse_token', 'parse_jwks', 'parse_json', 'base64url', 'verify', 'claims', 'remote_cache'];
+
+function parseArgs(argv) {
+  const options = { seconds: 300, targets: [], jobs: availableParallelism() };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    const value = () => {
+      i += 1;
+      if (argv[i] === undefined) throw new Error(`${arg} needs a value`);
+      return argv[i];
+    };
+    if (arg === '--quick') options.seconds = 20;
+    else if (arg === '--seconds') options.seconds = Number(value());
+    else if (arg === '--target') options.targets.push(...value().split(','));
+    else if (arg === '--jobs') options.jobs = Number(value());
+    else throw new Error(`unknown argument ${arg} (use --quick, --seconds N, --target NAME, --jobs N)`);
+  }
+  if (!(options.seconds > 0)) throw new Error('--seconds must be a positive number');
+  if (!(options.jobs >= 1)) throw new Error('--jobs must be at least 1');
+  if (options.targets.length === 0) options.targets = [...TARGETS];
+  const unknown = options.targets.filter((t) => !TARGETS.includes(t));
+  if (unknown.length > 0) throw new Error(`unknown target ${unknown.join(', ')} (targets: ${TARGETS.join(', ')})`);
+  return options;
+}
+
+function succeeds(command, args) {
+  return spawnSync(command, args, { cwd: root, stdio: 'ignore' }).status === 0;
+}
+
+function ensureTools() {
+  if (!succeeds('rustup', ['run', 'nightly', 'rustc', '--version'])) {
+    log('installing the nightly Rust toolchain (cargo-fuzz needs it)');
+    run('rustup', ['toolchain', 'install', 'nightly', '--profile', 'minimal']);
+  }
+  if (!succeeds('cargo', ['fuzz', '--version'])) {
+    log('installing cargo-fuzz with cargo (about a minute, once)');
+    run('cargo', ['install', 'cargo-fuzz', '--locked']);
+  }
+}
+
+const b64 = (segment) => Buffer.from(segment, 'base64url');
+
+/** Seed inputs per target, from the tokens and key sets of the vector files. */
+function seeds() {
+  const vectors = ['jose.json', 'rfc.json'].flatMap(
+    (file) => JSON.parse(readFileSync(join(root, 'tests', 'vectors', file), 'utf8')).vectors,
+  );
+  const out = Object.fromEntries(TARGETS.map((t) => [t, []]));
+  const allKeys = [];
+  for (const v of vectors) {
+    const [header, payload, signature] = v.token.split('.');
+    out.parse_token.push(v.token, `${header}.${payload}.`, `${header}..${signature}`);
+    out.verify.push(v.token);
+    out.base64url.push(header, payload, signature);
+    out.parse_json.push(b64(header), b64(payload));
+    out.claims.push(Buffer.concat([b64(header), Buffer.from([0]), b64(payload)]));
+    if (v.jwks) {
+      const jwks = JSON.stringify(v.jwks);
+      allKeys.push(...v.jwks.keys);
+      out.parse_json.push(jwks);
+      // The key set, then (after a NUL) the token's signature, so the fitting keys verify it in full.
+      out.parse_jwks.push(jwks, Buffer.concat([Buffer.from(jwks), Buffer.from([0]), b64(signature)]));
+    }
+  }
+  out.parse_jwks.push(JSON.stringify({ keys: allKeys }));
+  out.parse_token.push('eyJhbGciOiJub25lIn0.e30.', 'eyJhbGciOiJIUzI1NiIsImNyaXQiOlsiYjY0Il0sImI2NCI6ZmFsc2V9.e30.');
+  // remote_cache reads structured operations (the `arbitrary` crate's encoding); it starts empty.
+  return out;
+}
+
+/** Writes each seed as fuzz/corpus/<target>/<sha1>, libFuzzer's own naming, so nothing is stored twice. */
+function writeSeeds(targets) {
+  const all = seeds();
+  for (const target of targets) {
+    const dir = join(fuzzDir, 'corpus', target);
+    mkdirSync(dir, { recursive: true });
+    for (const seed of all[target]) {
+      const bytes = Buffer.from(seed);
+      writeFileSync(join(dir, createHash('sha1').update(bytes).digest('hex')), bytes);
+    }
+  }
+}
+
+function hostTriple() {
+  const out = spawnSync('rustc', ['+nightly', '-vV'], { encoding: 'utf8' }).stdout ?? '';
+  const host = /^host: (\S+)$/m.exec(out);
+  if (!host) throw new Error('cannot read the host triple from rustc +nightly -vV');
+  return host[1];
+}
+
+/** Runs one target's binary; resolves with what happened. */
+function fuzzOne(binary, target, seconds) {
+  const artifacts = join(fuzzDir, 'artifacts', target);
+  mkdirSync(artifacts, { recursive: true });
+  const logFile = join(fuzzDir, 'artifacts', `${target}.log`);
+  const args = [
+    `-max_total_time=${seconds}`,
+    '-print_final_stats=1',
+    '-max_len=16384',
+    '-timeout=20', // one input taking 20 s would be a denial of service: report it as a crash
+    '-rss_limit_mb=2048',
+    `-artifact_prefix=${artifacts}/`,
+    join(fuzzDir, 'corpus', target),
+  ];
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const logStream = createWriteStream(logFile);
+    let text = '';
+    const collect = (chunk) => {
+      logStream.write(chunk);
+      text += chunk.toString();
+      if (text.length > 4_000_000) text = text.slice(-2_000_000);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('close', (code, signal) => {
+      logStream.end();
+      const units = /stat::number_of_executed_units:\s*(\d+)/.exec(text) ?? /#(\d+)\s+DONE/.exec(text);
+      const crashInput = /Test unit written to (\S+)/.exec(text)?.[1];
+      resolve({
+        target,
+        code,
+        signal,
+        seconds: (Date.now() - started) / 1000,
+        executions: units ? Number(units[1]) : undefined,
+        crashInput,
+        logFile,
+        tail: text.split('\n').filter((line) => !/^\s*"|^###### /.test(line)).slice(-40).join('\n'),
+      });
+    });
+  });
+}
+
+/** Builds and runs the targets; returns the results (and sets process.exitCode on a crash). */
+export async function fuzz({ seconds, targets = TARGETS, jobs = availableParallelism() }) {
+  const started = Date.now();
+  ensureTools();
+  writeSeeds(targets);
+  log(`cargo +nightly fuzz build (${targets.length === TARGETS.length ? 'all targets' : targets.join(', ')})`);
+  const buildArgs = ['+nightly', 'fuzz', 'build', '--debug-assertions'];
+  if (targets.length === 1) buildArgs.push(targets[0]);
+  run('cargo', buildArgs);
+  const binDir = join(fuzzDir, 'target', hostTriple(), 'release');
+  log(`fuzzing ${targets.length} targets for ${seconds} s each, ${Math.min(jobs, targets.length)} at a time`);
+
+  const queue = [...targets];
+  const results = [];
+  const worker = async () => {
+    for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
+      const binary = join(binDir, target);
+      if (!existsSync(binary)) throw new Error(`${relative(root, binary)} was not built`);
+      const result = await fuzzOne(binary, target, seconds);
+      const crashed = result.code !== 0;
+      log(
+        `${target.padEnd(13)} ${String(result.executions ?? '?').padStart(11)} executions in ${result.seconds.toFixed(0)} s` +
+          (crashed ? `  CRASHED (exit ${result.code ?? result.signal})` : ', no crash'),
+      );
+      results.push(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, targets.length) }, worker));
+
+  const crashes = results.filter((r) => r.code !== 0);
+  for (const r of crashes) {
+    log(`--- ${r.target} crashed; full log: ${relative(root, r.logFile)}`);
+    process.stderr.write(`${r.tail}\n`);
+    if (r.crashInput) {
+      const input = relative(root, r.crashInput);
+      log(`crashing input: ${input}`);
+      log(`reproduce: cargo +nightly fuzz run ${r.target} ${input}`);
+      log(`minimise:  cargo +nightly fuzz tmin ${r.target} ${input}`);
+    }
+  }
+  const total = results.reduce((sum, r) => sum + (r.executions ?? 0), 0);
+  log(
+    `fuzzing done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${total} executions, ` +
+      (crashes.length ? `${crashes.length} target(s) crashed` : 'no crash'),
+  );
+  if (crashes.length) process.exitCode = 1;
+  return results;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    await fuzz(parseArgs(process.argv.slice(2)));
+  } catch (err) {
+    log(`fuzz: ${err.message}`);
+    process.exitCode = 1;
+  }
+}
+
