@@ -89,6 +89,10 @@ export function normalizeOptions(options: VerifyOptions | undefined): Normalized
     }
     doc.crit = crit;
   }
+  if (o.tokenCache !== undefined) {
+    if (typeof o.tokenCache !== 'boolean') throw new TypeError('tokenCache must be a boolean');
+    doc.tokenCache = o.tokenCache;
+  }
   let now: number;
   if (o.currentDate === undefined) {
     now = Math.floor(Date.now() / 1000);

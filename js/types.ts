@@ -97,4 +97,10 @@ export interface VerifyOptions {
   crit?: Record<string, boolean>;
   /** The shared secret for HS256/384/512 tokens (a key set never supplies one). */
   secret?: string | Uint8Array;
+  /**
+   * Remember tokens whose signature verified with this key set, so that the same token seen again
+   * skips the signature check (its header rules and claims are still checked, at the current time).
+   * Bounded to 1000 tokens and 4 MiB per key set. Default true; HMAC tokens are never cached.
+   */
+  tokenCache?: boolean;
 }

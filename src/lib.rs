@@ -18,6 +18,7 @@
 //! | signature primitives (Ed25519, ECDSA, RSA, HMAC) | [`crypto`] |
 //! | claim checks (`exp`, `nbf`, `iat`, `iss`, `aud`, ...) | [`claims`] |
 //! | the whole verification, in jose's order | [`verify`] |
+//! | the bounded cache of tokens that verified | [`token_cache`] |
 //! | the one error type and its jose codes | [`error`] |
 //!
 //! ```
@@ -41,6 +42,7 @@ pub mod jwk;
 pub mod jwks;
 pub mod remote;
 pub mod token;
+pub mod token_cache;
 pub mod verify;
 
 // Exported to JavaScript by wasm_bindgen, not to Rust callers.
@@ -54,4 +56,5 @@ pub use error::{Claim, Error, Reason};
 pub use jwks::KeySet;
 pub use remote::{RemoteCache, RemotePolicy};
 pub use token::UntrustedToken;
+pub use token_cache::TokenCache;
 pub use verify::{verify_token, VerifiedToken, VerifyOptions};

@@ -18,6 +18,7 @@
 use crate::error::Error;
 use crate::json;
 use crate::jwks::{KeySet, MAX_JWKS_BYTES};
+use crate::token_cache::TokenCache;
 
 /// The least max-age a server's `Cache-Control` can impose (30 seconds).
 pub const MIN_SERVER_MAX_AGE_MS: f64 = 30_000.0;
@@ -93,6 +94,7 @@ pub struct Stats {
 #[derive(Debug, Clone)]
 struct Cached {
     keys: KeySet,
+    tokens: TokenCache,
     json: String,
     fetched_at: f64,
     max_age: f64,
@@ -173,8 +175,9 @@ impl RemoteCache {
         !self.cooling_down(now)
     }
 
-    /// The keys to verify with, if usable at `now`; counts a hit (and a stale hit).
-    pub fn keys_for_verification(&mut self, now: f64) -> Option<&KeySet> {
+    /// The keys to verify with and their token cache, if usable at `now`; counts a hit (and a
+    /// stale hit).
+    pub fn keys_for_verification(&mut self, now: f64) -> Option<(&KeySet, &mut TokenCache)> {
         let freshness = self.freshness(now);
         if !matches!(freshness, Freshness::Fresh | Freshness::Stale) {
             return None;
@@ -183,7 +186,9 @@ impl RemoteCache {
         if freshness == Freshness::Stale {
             self.stats.stale_served = self.stats.stale_served.saturating_add(1);
         }
-        self.cached.as_ref().map(|cached| &cached.keys)
+        self.cached
+            .as_mut()
+            .map(|cached| (&cached.keys, &mut cached.tokens))
     }
 
     /// The keys, if usable at `now`, without counting.
@@ -234,6 +239,7 @@ impl RemoteCache {
                     .unwrap_or(self.policy.cache_max_age);
                 self.cached = Some(Cached {
                     keys,
+                    tokens: TokenCache::new(),
                     json,
                     fetched_at: now,
                     max_age,
@@ -279,6 +285,7 @@ impl RemoteCache {
         let json = String::from_utf8_lossy(body).into_owned();
         self.cached = Some(Cached {
             keys,
+            tokens: TokenCache::new(),
             json,
             fetched_at,
             max_age,

@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::json::{self, Object};
 use crate::jwks::KeySet;
 use crate::token::{self, UntrustedToken};
+use crate::token_cache::{CachedToken, TokenCache};
 
 /// Everything a verification depends on besides the token and the keys.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -120,7 +121,7 @@ pub fn verify_token_detailed(
     keys: Option<&KeySet>,
     options: &VerifyOptions,
 ) -> Result<VerifiedToken, Failure> {
-    match prepare_token(token, keys, options, &|_| false)? {
+    match prepare_token(token, keys, options, &|_| false, None)? {
         Prepared::Verified(verified) => Ok(verified),
         // Unreachable: no algorithm was handed to the host.
         Prepared::HostCheck { .. } => Err(Error::NotSupported(
@@ -151,6 +152,10 @@ pub enum Prepared {
 /// keys to try are returned). The rules (structure, allow-list, key selection, key validity and
 /// strength) are the same whichever provider checks the signature.
 ///
+/// With a `cache` (the [`TokenCache`] of this key set), a token that verified before skips the
+/// signature check; its header rules and claims are checked as always. A token that verifies here
+/// is added to it.
+///
 /// # Errors
 /// A [`Failure`].
 pub fn prepare_token(
@@ -158,8 +163,14 @@ pub fn prepare_token(
     keys: Option<&KeySet>,
     options: &VerifyOptions,
     host_handles: &dyn Fn(Algorithm) -> bool,
+    mut cache: Option<&mut TokenCache>,
 ) -> Result<Prepared, Failure> {
     let (untrusted, algorithm) = parse_checked(token, options)?;
+    if !algorithm.is_hmac() {
+        if let Some(hit) = cache.as_deref_mut().and_then(|c| c.get(token)) {
+            return revalidate(hit, options).map(Prepared::Verified);
+        }
+    }
     if algorithm.is_hmac() {
         let Some(secret) = &options.secret else {
             return Err(Error::NotSupported(format!(
@@ -189,12 +200,45 @@ pub fn prepare_token(
         });
     }
     selection.verify(input, &signature)?;
-    finish(&untrusted, algorithm, options).map(Prepared::Verified)
+    let verified = finish(&untrusted, algorithm, options)?;
+    if let Some(cache) = cache {
+        cache.insert(token, CachedToken::from(&verified));
+    }
+    Ok(Prepared::Verified(verified))
+}
+
+/// A cached token's claims checked again at `options.now` with `options.claims`.
+fn revalidate(hit: &CachedToken, options: &VerifyOptions) -> Result<VerifiedToken, Failure> {
+    claims::validate(&hit.header, &hit.payload, &options.claims, options.now).map_err(|error| {
+        Failure {
+            error,
+            payload_json: Some(hit.payload_json.clone()),
+        }
+    })?;
+    Ok(VerifiedToken {
+        algorithm: hit.algorithm,
+        header: hit.header.clone(),
+        header_json: hit.header_json.clone(),
+        payload: hit.payload.clone(),
+        payload_json: hit.payload_json.clone(),
+    })
+}
+
+impl From<&VerifiedToken> for CachedToken {
+    fn from(verified: &VerifiedToken) -> Self {
+        Self {
+            algorithm: verified.algorithm,
+            header: verified.header.clone(),
+            header_json: verified.header_json.clone(),
+            payload: verified.payload.clone(),
+            payload_json: verified.payload_json.clone(),
+        }
+    }
 }
 
 /// Completes a verification whose signature the host checked: `host_verified` says whether one
 /// of the keys [`prepare_token`] returned verified it. A mismatch gives the same error the Rust
-/// provider gives; a match goes on to the payload and the claims.
+/// provider gives; a match goes on to the payload and the claims, and into `cache`.
 ///
 /// # Errors
 /// A [`Failure`].
@@ -203,6 +247,7 @@ pub fn finish_token(
     keys: Option<&KeySet>,
     options: &VerifyOptions,
     host_verified: bool,
+    cache: Option<&mut TokenCache>,
 ) -> Result<VerifiedToken, Failure> {
     let (untrusted, algorithm) = parse_checked(token, options)?;
     if !host_verified {
@@ -210,7 +255,11 @@ pub fn finish_token(
         let selection = keys.select(algorithm, untrusted.kid())?;
         return Err(selection.mismatch_error().into());
     }
-    finish(&untrusted, algorithm, options)
+    let verified = finish(&untrusted, algorithm, options)?;
+    if let Some(cache) = cache {
+        cache.insert(token, CachedToken::from(&verified));
+    }
+    Ok(verified)
 }
 
 /// Structure, header, allow-list, algorithm support.
@@ -282,4 +331,64 @@ fn finish(
         payload,
         payload_json,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::token_cache::TokenCache;
+
+    // RFC 8037 A.2 public key; the token below is signed by nobody (its signature is zeros).
+    const JWKS: &[u8] = br#"{"keys":[{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+
+    fn unsigned_token(payload: &str) -> String {
+        use crate::base64url::encode;
+        format!(
+            "{}.{}.{}",
+            encode(br#"{"alg":"EdDSA"}"#),
+            encode(payload.as_bytes()),
+            encode(&[0; 64])
+        )
+    }
+
+    #[test]
+    fn a_cache_hit_skips_only_the_signature() {
+        let keys = KeySet::from_json(JWKS).unwrap();
+        let token = unsigned_token(r#"{"sub":"a","exp":100}"#);
+        let options = VerifyOptions::at(50.0);
+        let mut cache = TokenCache::new();
+        let err =
+            prepare_token(&token, Some(&keys), &options, &|_| false, Some(&mut cache)).unwrap_err();
+        assert_eq!(err.error.code(), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+        assert!(cache.is_empty(), "a failed token is never cached");
+
+        // Plant the token as if it had verified: the cache answers, without the signature...
+        let header = json::parse_object(br#"{"alg":"EdDSA"}"#).unwrap();
+        let payload = json::parse_object(br#"{"sub":"a","exp":100}"#).unwrap();
+        cache.insert(
+            &token,
+            CachedToken {
+                algorithm: Algorithm::EdDsa,
+                header,
+                header_json: r#"{"alg":"EdDSA"}"#.into(),
+                payload,
+                payload_json: r#"{"sub":"a","exp":100}"#.into(),
+            },
+        );
+        let hit = prepare_token(&token, Some(&keys), &options, &|_| false, Some(&mut cache));
+        assert!(matches!(hit, Ok(Prepared::Verified(_))));
+        // ...but the claims are checked at the current time, and the header rules still apply.
+        let later = VerifyOptions::at(100.0);
+        let err =
+            prepare_token(&token, Some(&keys), &later, &|_| false, Some(&mut cache)).unwrap_err();
+        assert_eq!(err.error.code(), "ERR_JWT_EXPIRED");
+        let mut narrow = VerifyOptions::at(50.0);
+        narrow.algorithms = Some(vec!["ES256".into()]);
+        let err =
+            prepare_token(&token, Some(&keys), &narrow, &|_| false, Some(&mut cache)).unwrap_err();
+        assert_eq!(err.error.code(), "ERR_JOSE_ALG_NOT_ALLOWED");
+        // Without the cache, the same token fails its signature.
+        let err = prepare_token(&token, Some(&keys), &options, &|_| false, None).unwrap_err();
+        assert_eq!(err.error.code(), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+    }
 }

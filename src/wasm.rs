@@ -14,14 +14,13 @@ use crate::error::Error;
 use crate::json::{self, Object, Value};
 use crate::jwks::KeySet;
 use crate::remote::{Plan, RemoteCache, RemotePolicy};
-use crate::verify::{
-    finish_token, prepare_token, verify_token_detailed, Failure, Prepared, VerifyOptions,
-};
+use crate::token_cache::TokenCache;
+use crate::verify::{finish_token, prepare_token, Failure, Prepared, VerifyOptions};
 
-/// A parsed key set held inside the module.
+/// A parsed key set held inside the module, with its cache of tokens that verified.
 #[wasm_bindgen(js_name = KeySet)]
 #[derive(Debug)]
-pub struct WasmKeySet(Option<KeySet>);
+pub struct WasmKeySet(Option<KeySet>, TokenCache);
 
 #[wasm_bindgen(js_class = KeySet)]
 impl WasmKeySet {
@@ -32,13 +31,13 @@ impl WasmKeySet {
     #[wasm_bindgen(constructor)]
     pub fn new(jwks_json: &str) -> Result<WasmKeySet, VerifyError> {
         KeySet::from_json(jwks_json.as_bytes())
-            .map(|keys| WasmKeySet(Some(keys)))
+            .map(|keys| WasmKeySet(Some(keys), TokenCache::new()))
             .map_err(|error| VerifyError::from(Failure::from(error)))
     }
 
     /// The absence of a key set (the caller verifies HMAC tokens with a secret only).
     pub fn none() -> WasmKeySet {
-        WasmKeySet(None)
+        WasmKeySet(None, TokenCache::new())
     }
 
     /// How many keys the set holds.
@@ -150,19 +149,12 @@ fn invalid_options(message: &str) -> VerifyError {
 #[wasm_bindgen]
 pub fn verify(
     token: &str,
-    keys: &WasmKeySet,
+    keys: &mut WasmKeySet,
     secret: Option<Vec<u8>>,
     options_json: &str,
     now: f64,
 ) -> Result<Verified, VerifyError> {
-    let mut options = read_options(options_json)?;
-    options.now = now;
-    options.secret = secret;
-    Ok(verified(verify_token_detailed(
-        token,
-        keys.0.as_ref(),
-        &options,
-    )?))
+    only_result(prepare(token, keys, secret, options_json, now, 0)?)
 }
 
 /// A verification prepared up to the signature (`src/verify.rs` `prepare_token`): either already
@@ -243,20 +235,21 @@ fn verified(token: crate::VerifiedToken) -> Verified {
 #[wasm_bindgen]
 pub fn prepare(
     token: &str,
-    keys: &WasmKeySet,
+    keys: &mut WasmKeySet,
     secret: Option<Vec<u8>>,
     options_json: &str,
     now: f64,
     mask: u32,
 ) -> Result<HostCheck, VerifyError> {
-    let mut options = read_options(options_json)?;
-    options.now = now;
-    options.secret = secret;
+    let (options, use_cache) = options_at(options_json, now, secret)?;
+    let WasmKeySet(set, tokens) = keys;
+    let cache = use_cache.then_some(tokens);
     Ok(host_check(prepare_token(
         token,
-        keys.0.as_ref(),
+        set.as_ref(),
         &options,
         &host_mask(mask),
+        cache,
     )?))
 }
 
@@ -267,19 +260,40 @@ pub fn prepare(
 #[wasm_bindgen]
 pub fn finish(
     token: &str,
-    keys: &WasmKeySet,
+    keys: &mut WasmKeySet,
     options_json: &str,
     now: f64,
     host_verified: bool,
 ) -> Result<Verified, VerifyError> {
-    let mut options = read_options(options_json)?;
-    options.now = now;
+    let (options, use_cache) = options_at(options_json, now, None)?;
+    let WasmKeySet(set, tokens) = keys;
     Ok(verified(finish_token(
         token,
-        keys.0.as_ref(),
+        set.as_ref(),
         &options,
         host_verified,
+        use_cache.then_some(tokens),
     )?))
+}
+
+/// The options at `now` with `secret`, and whether the token cache is on (`tokenCache`, default
+/// true).
+fn options_at(
+    options_json: &str,
+    now: f64,
+    secret: Option<Vec<u8>>,
+) -> Result<(VerifyOptions, bool), VerifyError> {
+    let document = json::parse_object(options_json.as_bytes())
+        .map_err(|_| invalid_options("the options document is not a JSON object"))?;
+    let mut options = read_options_document(&document)?;
+    options.now = now;
+    options.secret = secret;
+    let use_cache = match document.get("tokenCache") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(on)) => *on,
+        Some(_) => return Err(invalid_options("tokenCache must be a boolean")),
+    };
+    Ok((options, use_cache))
 }
 
 /// The state of a remote key set (`src/remote.rs`); `js/remote.ts` does the fetching.
@@ -385,18 +399,7 @@ impl WasmRemoteCache {
         clock: f64,
         now: f64,
     ) -> Result<Verified, VerifyError> {
-        let mut options = read_options(options_json)?;
-        options.now = now;
-        options.secret = secret;
-        let keys = self
-            .0
-            .keys_for_verification(clock)
-            .ok_or_else(no_usable_keys)?;
-        Ok(verified(verify_token_detailed(
-            token,
-            Some(keys),
-            &options,
-        )?))
+        only_result(self.prepare(token, secret, options_json, clock, now, 0)?)
     }
 
     /// [`prepare`] with the cached keys (`clock` in ms for the cache, `now` in s for claims).
@@ -412,10 +415,8 @@ impl WasmRemoteCache {
         now: f64,
         mask: u32,
     ) -> Result<HostCheck, VerifyError> {
-        let mut options = read_options(options_json)?;
-        options.now = now;
-        options.secret = secret;
-        let keys = self
+        let (options, use_cache) = options_at(options_json, now, secret)?;
+        let (keys, tokens) = self
             .0
             .keys_for_verification(clock)
             .ok_or_else(no_usable_keys)?;
@@ -424,6 +425,7 @@ impl WasmRemoteCache {
             Some(keys),
             &options,
             &host_mask(mask),
+            use_cache.then_some(tokens),
         )?))
     }
 
@@ -432,20 +434,24 @@ impl WasmRemoteCache {
     /// # Errors
     /// A [`VerifyError`].
     pub fn finish(
-        &self,
+        &mut self,
         token: &str,
         options_json: &str,
         clock: f64,
         now: f64,
         host_verified: bool,
     ) -> Result<Verified, VerifyError> {
-        let mut options = read_options(options_json)?;
-        options.now = now;
+        let (options, use_cache) = options_at(options_json, now, None)?;
+        let (keys, tokens) = match self.0.keys_for_verification(clock) {
+            Some((keys, tokens)) => (Some(keys), Some(tokens)),
+            None => (None, None),
+        };
         Ok(verified(finish_token(
             token,
-            self.0.keys(clock),
+            keys,
             &options,
             host_verified,
+            tokens.filter(|_| use_cache),
         )?))
     }
 
@@ -492,6 +498,14 @@ impl WasmRemoteCache {
     }
 }
 
+/// The result of a preparation that left nothing to the host (mask 0 never does).
+fn only_result(mut check: HostCheck) -> Result<Verified, VerifyError> {
+    check
+        .verified
+        .take()
+        .ok_or_else(|| invalid_options("the signature was left to a host provider"))
+}
+
 fn no_usable_keys() -> VerifyError {
     VerifyError::from(Failure::from(Error::JwksFetchFailed(
         "the remote key set has no usable keys".to_owned(),
@@ -511,20 +525,18 @@ fn json_number(value: f64) -> String {
 }
 
 /// Maps the normalised options document onto [`VerifyOptions`]. Absent members keep defaults.
-fn read_options(options_json: &str) -> Result<VerifyOptions, VerifyError> {
-    let document = json::parse_object(options_json.as_bytes())
-        .map_err(|_| invalid_options("the options document is not a JSON object"))?;
+fn read_options_document(document: &Object) -> Result<VerifyOptions, VerifyError> {
     Ok(VerifyOptions {
-        algorithms: string_list(&document, "algorithms")?,
-        crit: crit(&document)?,
+        algorithms: string_list(document, "algorithms")?,
+        crit: crit(document)?,
         claims: ClaimOptions {
-            issuer: string_list(&document, "issuer")?,
-            audience: string_list(&document, "audience")?,
-            subject: string(&document, "subject")?,
-            typ: string(&document, "typ")?,
-            clock_tolerance: number(&document, "clockTolerance")?.unwrap_or(0.0),
-            max_token_age: number(&document, "maxTokenAge")?,
-            required_claims: string_list(&document, "requiredClaims")?.unwrap_or_default(),
+            issuer: string_list(document, "issuer")?,
+            audience: string_list(document, "audience")?,
+            subject: string(document, "subject")?,
+            typ: string(document, "typ")?,
+            clock_tolerance: number(document, "clockTolerance")?.unwrap_or(0.0),
+            max_token_age: number(document, "maxTokenAge")?,
+            required_claims: string_list(document, "requiredClaims")?.unwrap_or_default(),
         },
         ..VerifyOptions::default()
     })
