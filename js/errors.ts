@@ -21,7 +21,9 @@ export type JOSEErrorCode =
   | 'ERR_JWKS_FETCH_FAILED'
   | 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
   | 'ERR_JWT_EXPIRED'
-  | 'ERR_JWT_CLAIM_VALIDATION_FAILED';
+  | 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+  | 'ERR_JWE_INVALID'
+  | 'ERR_JWE_DECRYPTION_FAILED';
 
 /** Why a claim check failed. */
 export type ClaimFailureReason = 'missing' | 'check_failed' | 'invalid';
@@ -126,6 +128,11 @@ export const JWSSignatureVerificationFailed = defineError(
   'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
 );
 
+/** Not a compact JWE this library opens (Better Auth's `jwe` session cookies). */
+export const JWEInvalid = defineError('JWEInvalid', 'ERR_JWE_INVALID');
+/** A JWE whose authentication tag does not verify: wrong secret, or an altered cookie. */
+export const JWEDecryptionFailed = defineError('JWEDecryptionFailed', 'ERR_JWE_DECRYPTION_FAILED');
+
 /* eslint-disable @typescript-eslint/no-redeclare */
 /** An instance of {@link JWSInvalid}. */
 export type JWSInvalid = JOSEError;
@@ -145,5 +152,9 @@ export type JWKSInvalid = JOSEError;
 export type JWKSTimeout = JOSEError;
 /** An instance of {@link JWKSFetchFailed}. */
 export type JWKSFetchFailed = JOSEError;
+/** An instance of {@link JWEInvalid}. */
+export type JWEInvalid = JOSEError;
+/** An instance of {@link JWEDecryptionFailed}. */
+export type JWEDecryptionFailed = JOSEError;
 /** An instance of {@link JWSSignatureVerificationFailed}. */
 export type JWSSignatureVerificationFailed = JOSEError;

@@ -22,6 +22,8 @@ const byCode: Record<string, typeof JOSEError> = Object.fromEntries(
     errors.JWKSTimeout,
     errors.JWKSFetchFailed,
     errors.JWSSignatureVerificationFailed,
+    errors.JWEInvalid,
+    errors.JWEDecryptionFailed,
   ].map((cls) => [cls.code, cls]),
 );
 

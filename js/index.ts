@@ -16,5 +16,6 @@ export {
   type JWKSStore,
 } from './remote.js';
 export { memoryStore, workersKVStore, cacheApiStore, type KVNamespaceLike, type CacheLike } from './stores.js';
+export { verifySessionCookie, type SessionCookieOptions, type SessionResult } from './session.js';
 export * as errors from './errors.js';
 export type { JWTPayload, JWSHeader, JWK, JWKS, VerifyOptions, VerifyResult, JsonValue } from './types.js';

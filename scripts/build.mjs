@@ -1,6 +1,6 @@
 // `npm run build`: the Rust core to WebAssembly, wasm-bindgen's glue, wasm-opt, then the JS layer
 // bundled once per runtime entry, TypeScript declarations, and pkg/package.json.
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { bootstrap, log, root, run } from './bootstrap.mjs';
@@ -61,8 +61,8 @@ export async function build() {
 
 function copyTypes(from, to) {
   mkdirSync(to, { recursive: true });
-  for (const file of ['index', 'verify', 'keys', 'errors', 'types', 'options', 'wasm', 'remote', 'stores', 'failure']) {
-    copyFileSync(join(from, `${file}.d.ts`), join(to, `${file}.d.ts`));
+  for (const file of readdirSync(from)) {
+    if (file.endsWith('.d.ts')) copyFileSync(join(from, file), join(to, file));
   }
 }
 

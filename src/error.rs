@@ -56,6 +56,10 @@ pub enum Error {
     JwksFetchFailed(String),
     /// The signature does not verify, or the key is too weak for the algorithm.
     SignatureInvalid(String),
+    /// Not a compact JWE this library opens (segments, header, `alg`/`enc`, sizes).
+    JweInvalid(String),
+    /// A JWE whose authentication tag does not verify with the key (wrong secret, or tampered).
+    JweDecryptionFailed(String),
     /// `exp` has passed, or `iat` is older than `maxTokenAge`.
     Expired {
         /// What was checked and found.
@@ -91,6 +95,8 @@ impl Error {
             Self::JwksTimeout(_) => "ERR_JWKS_TIMEOUT",
             Self::JwksFetchFailed(_) => "ERR_JWKS_FETCH_FAILED",
             Self::SignatureInvalid(_) => "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            Self::JweInvalid(_) => "ERR_JWE_INVALID",
+            Self::JweDecryptionFailed(_) => "ERR_JWE_DECRYPTION_FAILED",
             Self::Expired { .. } => "ERR_JWT_EXPIRED",
             Self::ClaimInvalid { .. } => "ERR_JWT_CLAIM_VALIDATION_FAILED",
         }
@@ -127,7 +133,9 @@ impl Error {
             | Self::JwksInvalid(m)
             | Self::JwksTimeout(m)
             | Self::JwksFetchFailed(m)
-            | Self::SignatureInvalid(m) => m,
+            | Self::SignatureInvalid(m)
+            | Self::JweInvalid(m)
+            | Self::JweDecryptionFailed(m) => m,
             Self::Expired { message, .. } | Self::ClaimInvalid { message, .. } => message,
         }
     }
@@ -188,6 +196,11 @@ mod tests {
             (
                 Error::SignatureInvalid(String::new()),
                 "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+            ),
+            (Error::JweInvalid(String::new()), "ERR_JWE_INVALID"),
+            (
+                Error::JweDecryptionFailed(String::new()),
+                "ERR_JWE_DECRYPTION_FAILED",
             ),
             (Error::expired("exp", String::new()), "ERR_JWT_EXPIRED"),
             (

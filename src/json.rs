@@ -224,6 +224,57 @@ pub fn parse(input: &[u8]) -> Result<Value, JsonError> {
     Ok(value)
 }
 
+/// The members of a top-level object with the byte range of each value's raw text (for checking
+/// a MAC over the exact bytes that were signed).
+///
+/// # Errors
+/// As [`parse`], and [`JsonErrorKind::NotAnObject`].
+pub fn object_member_spans(
+    input: &str,
+) -> Result<Vec<(String, std::ops::Range<usize>)>, JsonError> {
+    let mut parser = Parser {
+        text: input,
+        pos: 0,
+    };
+    parser.skip_whitespace();
+    if parser.peek() != Some(b'{') {
+        return Err(parser.error(JsonErrorKind::NotAnObject));
+    }
+    parser.bump();
+    let mut spans = Vec::new();
+    parser.skip_whitespace();
+    if parser.peek() == Some(b'}') {
+        parser.bump();
+    } else {
+        loop {
+            parser.skip_whitespace();
+            if parser.peek() != Some(b'"') {
+                return Err(parser.error(JsonErrorKind::UnexpectedCharacter));
+            }
+            let name = parser.string()?;
+            parser.skip_whitespace();
+            if parser.next()? != b':' {
+                return Err(parser.back_error(JsonErrorKind::UnexpectedCharacter));
+            }
+            parser.skip_whitespace();
+            let start = parser.pos;
+            parser.value(1)?;
+            spans.push((name, start..parser.pos));
+            parser.skip_whitespace();
+            match parser.next()? {
+                b',' => {}
+                b'}' => break,
+                _ => return Err(parser.back_error(JsonErrorKind::UnexpectedCharacter)),
+            }
+        }
+    }
+    parser.skip_whitespace();
+    if parser.pos < input.len() {
+        return Err(parser.error(JsonErrorKind::TrailingCharacters));
+    }
+    Ok(spans)
+}
+
 /// Parses a document whose top level must be an object.
 ///
 /// # Errors
@@ -606,6 +657,23 @@ mod tests {
             JsonErrorKind::NotAnObject
         );
         assert!(parse_object(b" {} ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn member_spans_are_raw_text() {
+        let text = r#" { "a" : {"x": [1, 2]} , "b":1e3,"a":"z" } "#;
+        let spans = object_member_spans(text).unwrap();
+        let raw: Vec<(&str, &str)> = spans
+            .iter()
+            .map(|(name, range)| (name.as_str(), text.get(range.clone()).unwrap()))
+            .collect();
+        assert_eq!(
+            raw,
+            [("a", r#"{"x": [1, 2]}"#), ("b", "1e3"), ("a", r#""z""#)]
+        );
+        assert!(object_member_spans("[1]").is_err());
+        assert!(object_member_spans(r#"{"a":1} x"#).is_err());
+        assert!(object_member_spans("{}").unwrap().is_empty());
     }
 
     #[test]

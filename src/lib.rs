@@ -19,6 +19,7 @@
 //! | claim checks (`exp`, `nbf`, `iat`, `iss`, `aud`, ...) | [`claims`] |
 //! | the whole verification, in jose's order | [`verify`] |
 //! | the bounded cache of tokens that verified | [`token_cache`] |
+//! | Better Auth's `session_data` cookie (compact, jwt, jwe) | [`session_cookie`] |
 //! | the one error type and its jose codes | [`error`] |
 //!
 //! ```
@@ -41,6 +42,7 @@ pub mod json;
 pub mod jwk;
 pub mod jwks;
 pub mod remote;
+pub mod session_cookie;
 pub mod token;
 pub mod token_cache;
 pub mod verify;

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::json::{self, Object, Value};
 use crate::jwks::KeySet;
 use crate::remote::{Plan, RemoteCache, RemotePolicy};
+use crate::session_cookie;
 use crate::token_cache::TokenCache;
 use crate::verify::{finish_token, prepare_token, Failure, Prepared, VerifyOptions};
 
@@ -581,4 +582,93 @@ fn crit(document: &Object) -> Result<Vec<(String, bool)>, VerifyError> {
             .ok_or_else(|| invalid_options("crit must map names to booleans")),
         Some(_) => Err(invalid_options("crit must be an object")),
     }
+}
+
+/// `[session_data, session_token?]` found in a `Cookie` header, or `[]`.
+#[wasm_bindgen(js_name = findSessionCookies)]
+pub fn find_session_cookies(
+    header: &str,
+    prefix: &str,
+    data_name: &str,
+    token_name: &str,
+) -> Vec<String> {
+    session_cookie::find_cookies(header, prefix, data_name, token_name).map_or_else(
+        Vec::new,
+        |found| {
+            let mut values = vec![found.data];
+            values.extend(found.session_token);
+            values
+        },
+    )
+}
+
+/// `compact`, `jwt` or `jwe`, from the shape of a cookie value.
+#[wasm_bindgen(js_name = detectStrategy)]
+pub fn detect_strategy(value: &str) -> String {
+    match session_cookie::Strategy::detect(value) {
+        session_cookie::Strategy::Compact => "compact",
+        session_cookie::Strategy::Jwt => "jwt",
+        session_cookie::Strategy::Jwe => "jwe",
+    }
+    .to_owned()
+}
+
+/// The header `alg` of a JWT cookie, if it parses.
+#[wasm_bindgen(js_name = sessionJwtAlg)]
+pub fn session_jwt_alg(value: &str) -> Option<String> {
+    crate::UntrustedToken::parse(value, &[])
+        .ok()
+        .map(|token| token.alg_name().to_owned())
+}
+
+/// Opens a secret-protected cookie cache; `undefined` when it has expired (a miss).
+///
+/// # Errors
+/// A [`VerifyError`] for a forged, tampered or malformed cookie.
+#[wasm_bindgen(js_name = openSessionData)]
+pub fn open_session_data(
+    value: &str,
+    strategy: &str,
+    secret: &[u8],
+    now_ms: f64,
+) -> Result<Option<String>, VerifyError> {
+    let opened = match session_cookie::Strategy::from_name(strategy) {
+        Some(session_cookie::Strategy::Compact) => {
+            session_cookie::open_compact(value, secret, now_ms)
+        }
+        Some(session_cookie::Strategy::Jwt) => {
+            session_cookie::open_jwt_hs256(value, secret, now_ms)
+        }
+        Some(session_cookie::Strategy::Jwe) => session_cookie::open_jwe(value, secret, now_ms),
+        None => return Err(invalid_options("strategy must be compact, jwt or jwe")),
+    }
+    .map_err(|error| VerifyError::from(Failure::from(error)))?;
+    Ok(match opened {
+        session_cookie::Opened::Miss => None,
+        session_cookie::Opened::Payload(json) => Some(json),
+    })
+}
+
+/// Better Auth's checks on a verified cache payload: `[session_json, user_json]`, or `undefined`
+/// for a miss (version mismatch, session expired).
+///
+/// # Errors
+/// A [`VerifyError`] when the cache is not the session's of the `session_token` cookie.
+#[wasm_bindgen(js_name = checkSession)]
+pub fn check_session(
+    payload_json: &str,
+    session_token: Option<String>,
+    version: &str,
+    now_ms: f64,
+    plugin_claims: bool,
+) -> Result<Option<Vec<String>>, VerifyError> {
+    session_cookie::check_session(
+        payload_json,
+        session_token.as_deref(),
+        version,
+        now_ms,
+        plugin_claims,
+    )
+    .map(|session| session.map(|s| vec![s.session_json, s.user_json]))
+    .map_err(|error| VerifyError::from(Failure::from(error)))
 }
