@@ -47,6 +47,7 @@ export async function build() {
   const entry = (name) => join(root, 'js', 'entry', `${name}.ts`);
   await esbuild.build({ ...common, entryPoints: { inline: entry('inline'), workerd: entry('workerd'), 'edge-light': entry('edge-light') }, format: 'esm', outdir: dist });
   await esbuild.build({ ...common, entryPoints: { inline: entry('inline') }, format: 'cjs', outdir: dist, outExtension: { '.js': '.cjs' } });
+  await esbuild.build({ ...common, entryPoints: { cli: entry('cli') }, format: 'esm', platform: 'node', outdir: dist, banner: { js: '#!/usr/bin/env node' } });
   copyFileSync(wasmFile, join(dist, 'edge_jwt_bg.wasm'));
   copyTypes(join(root, 'build', 'types'), join(dist, 'types'));
 
@@ -79,6 +80,7 @@ function packageJson(version) {
     sideEffects: ['./dist/*.js', './dist/*.cjs'],
     files: ['dist', 'README.md', 'LICENSE'],
     main: './dist/inline.cjs',
+    bin: { 'edge-jwt': './dist/cli.js' },
     module: './dist/inline.js',
     types,
     exports: {

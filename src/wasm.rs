@@ -672,3 +672,18 @@ pub fn check_session(
     .map(|session| session.map(|s| vec![s.session_json, s.user_json]))
     .map_err(|error| VerifyError::from(Failure::from(error)))
 }
+
+/// An unverified look at a token: `[header_json, payload_text]` (the payload may be any text).
+///
+/// # Errors
+/// A [`VerifyError`] when the token is not a compact JWS.
+#[wasm_bindgen(js_name = inspectToken)]
+pub fn inspect_token(token: &str) -> Result<Vec<String>, VerifyError> {
+    let untrusted = crate::UntrustedToken::parse(token, &[])
+        .map_err(|error| VerifyError::from(Failure::from(error)))?;
+    let payload = untrusted
+        .payload_bytes()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .map_err(|error| VerifyError::from(Failure::from(error)))?;
+    Ok(vec![untrusted.header_json().to_owned(), payload])
+}
