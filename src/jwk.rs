@@ -162,13 +162,12 @@ fn usable_for_verify(jwk: &Object) -> bool {
     let ext_ok = jwk.get("ext").is_none_or(|e| e.as_bool().is_some());
     let ops_ok = jwk.get("key_ops").is_none_or(|ops| {
         ops.as_array().is_some_and(|ops| {
-            let names: Vec<Option<&str>> = ops.iter().map(Value::as_str).collect();
-            let all_strings = names.iter().all(Option::is_some);
-            let unique = names
-                .iter()
-                .enumerate()
-                .all(|(i, name)| !names.iter().take(i).any(|earlier| earlier == name));
-            all_strings && unique && names.contains(&Some("verify"))
+            // Unique strings, checked with a set: a hostile key_ops of thousands of entries must
+            // cost n log n, not n².
+            let mut seen = std::collections::BTreeSet::new();
+            ops.iter()
+                .all(|op| op.as_str().is_some_and(|name| seen.insert(name)))
+                && seen.contains("verify")
         })
     });
     use_ok && ext_ok && ops_ok
