@@ -115,6 +115,7 @@ interface CacheHandle {
   finish(token: string, optionsJson: string, clock: number, now: number, hostVerified: boolean): VerifiedHandle;
   jwksJson(): string | undefined;
   fetchedAt(): number;
+  generation(): number;
   maxAge(): number;
   statsJson(): string;
 }
@@ -312,14 +313,17 @@ export class RemoteKeySet {
     return cache.finish(token, options.json, this.#clock(), options.now, verified);
   }
 
-  #parsed: { at: number; keys: JWK[] } | undefined;
+  #parsed: { cache: CacheHandle; generation: number; keys: JWK[] } | undefined;
 
-  /** The cached set's keys as JWKs, parsed once per fetched set (positions match the core's). */
+  /**
+   * The cached set's keys as JWKs, parsed once per set (positions match the core's). Keyed by the
+   * core's generation number, which changes with every new set, even two within a millisecond.
+   */
   #parsedKeys(cache: CacheHandle): JWK[] {
-    const at = cache.fetchedAt();
-    if (this.#parsed?.at !== at) {
+    const generation = cache.generation();
+    if (this.#parsed?.cache !== cache || this.#parsed.generation !== generation) {
       const json = cache.jwksJson();
-      this.#parsed = { at, keys: json === undefined ? [] : (JSON.parse(json) as JWKS).keys };
+      this.#parsed = { cache, generation, keys: json === undefined ? [] : (JSON.parse(json) as JWKS).keys };
     }
     return this.#parsed.keys;
   }
@@ -354,8 +358,10 @@ export class RemoteKeySet {
     if (this.#store !== undefined) {
       try {
         const entry = await this.#store.get();
-        if (entry && typeof entry === 'object' && typeof entry.uat === 'number' && typeof entry.maxAge === 'number') {
-          cache.restore(this.#clock(), encoder.encode(JSON.stringify(entry.jwks)), entry.uat, entry.maxAge);
+        // JSON-backed stores (KV, the Cache API) turn an infinite maxAge into null.
+        const maxAge = entry?.maxAge === null ? Infinity : entry?.maxAge;
+        if (entry && typeof entry === 'object' && typeof entry.uat === 'number' && typeof maxAge === 'number') {
+          cache.restore(this.#clock(), encoder.encode(JSON.stringify(entry.jwks)), entry.uat, maxAge);
         }
       } catch (error) {
         // A broken store entry is ignored: the network is the source of truth.

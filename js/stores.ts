@@ -10,11 +10,11 @@
 import type { CachedJWKS, JWKSStore } from './remote.js';
 
 function copy(value: CachedJWKS): CachedJWKS {
-  return JSON.parse(JSON.stringify(value)) as CachedJWKS;
+  return { jwks: JSON.parse(JSON.stringify(value.jwks)) as CachedJWKS['jwks'], uat: value.uat, maxAge: value.maxAge };
 }
 
 /**
- * An in-memory store, shared by every key set given the same store object (for example several
+ * An in-memory store (keys copied in and out; an infinite maxAge kept), shared by every key set given the same store object (for example several
  * `createRemoteJWKSet` calls in one Node process, or module instances re-created by a dev server).
  */
 export function memoryStore(): JWKSStore {

@@ -108,6 +108,7 @@ pub struct RemoteCache {
     last_attempt: Option<f64>,
     last_attempt_failed: bool,
     stats: Stats,
+    generation: u32,
 }
 
 impl RemoteCache {
@@ -120,7 +121,16 @@ impl RemoteCache {
             last_attempt: None,
             last_attempt_failed: false,
             stats: Stats::default(),
+            generation: 0,
         }
+    }
+
+    /// Changes whenever the cached key set is replaced, so that a copy of its keys kept elsewhere
+    /// (the JS layer's JWKs for the host's crypto) is known to be current. Times cannot serve: two
+    /// fetches may finish within one millisecond.
+    #[must_use]
+    pub fn generation(&self) -> u32 {
+        self.generation
     }
 
     /// How usable the cached keys are at `now`.
@@ -176,7 +186,7 @@ impl RemoteCache {
     }
 
     /// The keys to verify with and their token cache, if usable at `now`; counts a hit (and a
-    /// stale hit).
+    /// stale hit). Call once per verification.
     pub fn keys_for_verification(&mut self, now: f64) -> Option<(&KeySet, &mut TokenCache)> {
         let freshness = self.freshness(now);
         if !matches!(freshness, Freshness::Fresh | Freshness::Stale) {
@@ -186,9 +196,19 @@ impl RemoteCache {
         if freshness == Freshness::Stale {
             self.stats.stale_served = self.stats.stale_served.saturating_add(1);
         }
-        self.cached
-            .as_mut()
-            .map(|cached| (&cached.keys, &mut cached.tokens))
+        self.keys_and_tokens(now)
+    }
+
+    /// The keys and their token cache, if usable at `now`, without counting (for the second half
+    /// of a verification whose first half was counted).
+    pub fn keys_and_tokens(&mut self, now: f64) -> Option<(&KeySet, &mut TokenCache)> {
+        match self.freshness(now) {
+            Freshness::Fresh | Freshness::Stale => self
+                .cached
+                .as_mut()
+                .map(|cached| (&cached.keys, &mut cached.tokens)),
+            Freshness::Missing | Freshness::Expired => None,
+        }
     }
 
     /// The keys, if usable at `now`, without counting.
@@ -244,6 +264,7 @@ impl RemoteCache {
                     fetched_at: now,
                     max_age,
                 });
+                self.generation = self.generation.wrapping_add(1);
                 self.last_attempt_failed = false;
                 Ok(())
             }
@@ -290,6 +311,7 @@ impl RemoteCache {
             fetched_at,
             max_age,
         });
+        self.generation = self.generation.wrapping_add(1);
         Ok(true)
     }
 
@@ -440,6 +462,25 @@ mod tests {
         assert!(c.may_refetch_for_unknown_kid(10_000.0));
         c.reject(10_000.0, &Error::JwksInvalid("down".into()));
         assert!(!c.may_refetch_for_unknown_kid(15_000.0));
+    }
+
+    #[test]
+    fn generation_changes_with_every_new_set() {
+        let mut c = cache();
+        let g0 = c.generation();
+        c.accept(0.0, JWKS, None).unwrap();
+        c.accept(0.0, JWKS, None).unwrap();
+        assert_eq!(
+            c.generation(),
+            g0.wrapping_add(2),
+            "same millisecond, still new"
+        );
+        let _ = c.accept(0.0, b"{}", None);
+        assert_eq!(
+            c.generation(),
+            g0.wrapping_add(2),
+            "a refused body changes nothing"
+        );
     }
 
     #[test]

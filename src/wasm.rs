@@ -443,7 +443,7 @@ impl WasmRemoteCache {
         host_verified: bool,
     ) -> Result<Verified, VerifyError> {
         let (options, use_cache) = options_at(options_json, now, None)?;
-        let (keys, tokens) = match self.0.keys_for_verification(clock) {
+        let (keys, tokens) = match self.0.keys_and_tokens(clock) {
             Some((keys, tokens)) => (Some(keys), Some(tokens)),
             None => (None, None),
         };
@@ -466,6 +466,11 @@ impl WasmRemoteCache {
     #[wasm_bindgen(js_name = fetchedAt)]
     pub fn fetched_at(&self) -> f64 {
         self.0.snapshot().map_or(f64::NAN, |(_, at, _)| at)
+    }
+
+    /// Changes whenever the cached key set is replaced.
+    pub fn generation(&self) -> u32 {
+        self.0.generation()
     }
 
     /// The cached keys' max-age (ms), or NaN.
