@@ -5,7 +5,7 @@
 // (`--quick`: 20, what `npm test` uses; otherwise 300), as many at a time as there are CPUs.
 // Prints the executions of each target; exits 1 if any target crashed, naming the input that did.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
@@ -15,7 +15,15 @@ import { log, root, run } from './bootstrap.mjs';
 const fuzzDir = join(root, 'fuzz');
 
 /** The targets, in fuzz/Cargo.toml order. */
-export const TARGETS = ['parse_token', 'parse_jwks', 'parse_json', 'base64url', 'verify', 'claims', 'remote_cache'];
+export const TARGETS = [
+  'parse_token',
+  'parse_jwks',
+  'parse_json',
+  'verify',
+  'claims',
+  'remote_cache',
+  'session_cookie',
+];
 
 function parseArgs(argv) {
   const options = { seconds: 300, targets: [], jobs: availableParallelism() };
@@ -58,7 +66,7 @@ function ensureTools() {
 const b64 = (segment) => Buffer.from(segment, 'base64url');
 
 /** Seed inputs per target, from the tokens and key sets of the vector files. */
-function seeds() {
+export function seeds() {
   const vectors = ['jose.json', 'rfc.json'].flatMap(
     (file) => JSON.parse(readFileSync(join(root, 'tests', 'vectors', file), 'utf8')).vectors,
   );
@@ -68,7 +76,6 @@ function seeds() {
     const [header, payload, signature] = v.token.split('.');
     out.parse_token.push(v.token, `${header}.${payload}.`, `${header}..${signature}`);
     out.verify.push(v.token);
-    out.base64url.push(header, payload, signature);
     out.parse_json.push(b64(header), b64(payload));
     out.claims.push(Buffer.concat([b64(header), Buffer.from([0]), b64(payload)]));
     if (v.jwks) {
@@ -81,8 +88,56 @@ function seeds() {
   }
   out.parse_jwks.push(JSON.stringify({ keys: allKeys }));
   out.parse_token.push('eyJhbGciOiJub25lIn0.e30.', 'eyJhbGciOiJIUzI1NiIsImNyaXQiOlsiYjY0Il0sImI2NCI6ZmFsc2V9.e30.');
+  out.session_cookie.push(...sessionCookieSeeds());
   // remote_cache reads structured operations (the `arbitrary` crate's encoding); it starts empty.
   return out;
+}
+
+/** The secret of fuzz/fuzz_targets/session_cookie.rs. */
+const COOKIE_SECRET = 'edge-jwt fuzzing secret, 32 bytes or more';
+
+/**
+ * `Cookie` headers carrying Better Auth `session_data` caches that open with COOKIE_SECRET, one per
+ * strategy (compact, jwt, jwe) and a chunked one, each followed by a NUL and the cache payload
+ * (which the target also checks on its own).
+ */
+function sessionCookieSeeds() {
+  const now = 1_795_392_000_000; // common::NOW in milliseconds
+  const payload = {
+    session: { id: 's1', token: 'tok', userId: 'u1', expiresAt: '2100-01-01T00:00:00.000Z' },
+    user: { id: 'u1', email: 'a@example.com', name: 'Ä ☃' },
+    version: '1',
+  };
+  const text = JSON.stringify(payload);
+  const hmac = (hash, key, data) => createHmac(hash, key).update(data).digest();
+  const enc = (data) => Buffer.from(data).toString('base64url');
+  // compact: HMAC-SHA256 over the session text with "expiresAt" appended.
+  const expiresAt = now + 300_000;
+  const signed = `${text.slice(0, -1)},"expiresAt":${expiresAt}}`;
+  const compact = enc(
+    `{"session":${text},"expiresAt":${expiresAt},"signature":${JSON.stringify(enc(hmac('sha256', COOKIE_SECRET, signed)))}}`,
+  );
+  // jwt: HS256 with the secret.
+  const jwtInput = `${enc('{"alg":"HS256","typ":"JWT"}')}.${enc(JSON.stringify({ ...payload, exp: now / 1000 + 300 }))}`;
+  const jwt = `${jwtInput}.${enc(hmac('sha256', COOKIE_SECRET, jwtInput))}`;
+  // jwe: dir + A256CBC-HS512 under the HKDF-SHA256 key Better Auth derives.
+  const key = Buffer.from(hkdfSync('sha256', COOKIE_SECRET, 'better-auth-session', 'BetterAuth.js Generated Encryption Key', 64));
+  const protectedHeader = enc('{"alg":"dir","enc":"A256CBC-HS512"}');
+  const iv = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex'); // fixed: the same seed every run
+  const cipher = createCipheriv('aes-256-cbc', key.subarray(32), iv);
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify({ ...payload, exp: now / 1000 + 300 })), cipher.final()]);
+  const aadBits = Buffer.alloc(8);
+  aadBits.writeBigUInt64BE(BigInt(protectedHeader.length * 8));
+  const tag = hmac('sha512', key.subarray(0, 32), Buffer.concat([Buffer.from(protectedHeader), iv, ciphertext, aadBits])).subarray(0, 32);
+  const jwe = `${protectedHeader}..${enc(iv)}.${enc(ciphertext)}.${enc(tag)}`;
+
+  const token = 'better-auth.session_token=tok.c2lnbmF0dXJl';
+  const headers = [compact, jwt, jwe].map((value) => `${token}; better-auth.session_data=${value}`);
+  const half = Math.floor(compact.length / 2);
+  headers.push(
+    `__Secure-better-auth.session_data.0=${compact.slice(0, half)}; __Secure-better-auth.session_data.1=${compact.slice(half)}; ${token}`,
+  );
+  return headers.map((header) => Buffer.concat([Buffer.from(header), Buffer.from([0]), Buffer.from(text)]));
 }
 
 /** Writes each seed as fuzz/corpus/<target>/<sha1>, libFuzzer's own naming, so nothing is stored twice. */
@@ -131,6 +186,7 @@ function fuzzOne(binary, target, seconds) {
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
+    child.on('error', (err) => collect(`cannot run ${binary}: ${err.message}\n`));
     child.on('close', (code, signal) => {
       logStream.end();
       const units = /stat::number_of_executed_units:\s*(\d+)/.exec(text) ?? /#(\d+)\s+DONE/.exec(text);

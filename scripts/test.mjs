@@ -16,6 +16,8 @@ step('cargo clippy (warnings are errors; unwrap, expect, panics, indexing and un
 run('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
 step('cargo test');
 run('cargo', ['test']);
+step('fuzz (cargo-fuzz, every target 20 s; the long run is `node scripts/fuzz.mjs`)');
+run(process.execPath, [join(root, 'scripts', 'fuzz.mjs'), '--quick']);
 
 step('npm run build');
 await build();

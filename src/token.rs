@@ -199,10 +199,14 @@ fn validate_crit(header: &Object, recognized: &[(String, bool)]) -> Result<Vec<S
                 .to_owned(),
         )
     })?;
-    // Each distinct name is checked once: a header repeating a name thousands of times must not
-    // cost thousands of member lookups (jose accepts repeats, so they are not refused).
-    let distinct: std::collections::BTreeSet<&str> = names.iter().map(String::as_str).collect();
-    for name in distinct {
+    // Each distinct name is checked once, in array order (so the first problem reported is
+    // jose's): a header repeating a name thousands of times must not cost thousands of member
+    // lookups. jose accepts repeats, so they are not refused.
+    let mut seen = std::collections::BTreeSet::new();
+    for name in names.iter().map(String::as_str) {
+        if !seen.insert(name) {
+            continue;
+        }
         let known = name == "b64" || recognized.iter().any(|(known, _)| known == name);
         if !known {
             return Err(Error::NotSupported(format!(

@@ -1,34 +1,41 @@
 //! `verify_token` on any text (up to the first NUL, lossily UTF-8) against every public key of
-//! `tests/vectors/jose.json` and its HS256 secret; time, allowed algorithms, `crit` and claim
-//! options come from the bytes after the NUL. Properties: no panic; a verified token parses, with
-//! the algorithm that verified it, and that algorithm was allowed.
+//! `tests/vectors/jose.json` and its HS256 secret, with time, allowed algorithms, `crit` and claim
+//! options from the bytes after the NUL; twice, with two option sets. And the same through the
+//! host-crypto path (`prepare_token`, the signature checked outside the core, `finish_token`) with
+//! one token cache, so the second call may be a cache hit. Properties: no panic; a verified token
+//! parses, with the algorithm that verified it, which was allowed; the host path gives the same
+//! algorithm and claims, or the same error code, as `verify_token` with the same options.
 #![no_main]
 
 mod common;
 
-use std::sync::LazyLock;
-
 use arbitrary::Unstructured;
-use edge_jwt::{verify_token, KeySet, UntrustedToken, VerifyOptions};
+use edge_jwt::token_cache::TokenCache;
+use edge_jwt::{verify_token, UntrustedToken};
 use libfuzzer_sys::fuzz_target;
-
-static KEYS: LazyLock<(KeySet, Vec<u8>)> = LazyLock::new(common::jose_keys);
 
 fuzz_target!(|data: &[u8]| {
     let (token, rest) = common::split_nul(data);
     let token = String::from_utf8_lossy(token);
     let mut u = Unstructured::new(rest);
-    let mut options = VerifyOptions::at(common::NOW + f64::from(u.arbitrary::<i32>().unwrap_or(0)));
-    options.algorithms = u.arbitrary().unwrap_or_default();
-    options.crit = u.arbitrary().unwrap_or_default();
-    options.secret = Some(KEYS.1.clone());
-    options.claims = common::claim_options(&mut u);
-    if let Ok(verified) = verify_token(&token, Some(&KEYS.0), &options) {
-        let untrusted = UntrustedToken::parse(&token, &options.crit).unwrap();
-        assert_eq!(untrusted.algorithm(), Some(verified.algorithm()));
-        let name = verified.algorithm().name();
-        assert!(options
-            .algorithms
-            .is_none_or(|allowed| allowed.iter().any(|a| a == name)));
+    let mut cache = TokenCache::new();
+    for options in [
+        common::verify_options(&mut u),
+        common::verify_options(&mut u),
+    ] {
+        let result = verify_token(&token, Some(&common::KEYS.0), &options);
+        if let Ok(verified) = &result {
+            let untrusted = UntrustedToken::parse(&token, &options.crit).unwrap();
+            assert_eq!(untrusted.algorithm(), Some(verified.algorithm()));
+            let name = verified.algorithm().name();
+            let allowed = options.algorithms.as_ref();
+            assert!(allowed.is_none_or(|allowed| allowed.iter().any(|a| a == name)));
+        }
+        let host = common::host_verify(&token, &common::KEYS.0, &options, &mut cache);
+        assert_eq!(
+            common::verdict(&result),
+            common::verdict(&host),
+            "{options:?}"
+        );
     }
 });

@@ -1,10 +1,16 @@
-//! Helpers shared by the fuzz targets: how an input is cut into parts, claim options drawn from
-//! bytes, and the keys of `tests/vectors/jose.json`.
+//! Helpers shared by the fuzz targets: how an input is cut into parts, options drawn from bytes,
+//! the keys of `tests/vectors/jose.json`, and the host-provider path of a verification.
 #![allow(dead_code)]
+
+use std::sync::LazyLock;
 
 use arbitrary::Unstructured;
 use edge_jwt::json::{parse_object, Object, Value};
-use edge_jwt::{base64url, ClaimOptions, KeySet};
+use edge_jwt::token_cache::TokenCache;
+use edge_jwt::verify::{finish_token, prepare_token, Prepared};
+use edge_jwt::{
+    base64url, crypto, ClaimOptions, Error, KeySet, UntrustedToken, VerifiedToken, VerifyOptions,
+};
 
 /// `now` of `tests/vectors/jose.json` (2026-11-23): its tokens are valid then.
 pub const NOW: f64 = 1_795_392_000.0;
@@ -28,6 +34,55 @@ pub fn claim_options(u: &mut Unstructured<'_>) -> ClaimOptions {
         clock_tolerance: u.arbitrary().unwrap_or_default(),
         max_token_age: u.arbitrary().unwrap_or_default(),
         required_claims: u.arbitrary().unwrap_or_default(),
+    }
+}
+
+/// Verification options from the fuzzer's bytes: a time around [`NOW`], allowed algorithms,
+/// recognised `crit` names and claim options; the secret is the HS256 one of [`KEYS`].
+pub fn verify_options(u: &mut Unstructured<'_>) -> VerifyOptions {
+    let mut options = VerifyOptions::at(NOW + f64::from(u.arbitrary::<i32>().unwrap_or(0)));
+    options.algorithms = u.arbitrary().unwrap_or_default();
+    options.crit = u.arbitrary().unwrap_or_default();
+    options.secret = Some(KEYS.1.clone());
+    options.claims = claim_options(u);
+    options
+}
+
+/// [`jose_keys`], made once.
+pub static KEYS: LazyLock<(KeySet, Vec<u8>)> = LazyLock::new(jose_keys);
+
+/// A verification the way `verifyToken` runs it with host crypto: `prepare_token` hands every
+/// public-key algorithm to the "host" (here the crate's own primitive, so only the plumbing is
+/// compared), then `finish_token`, both with `cache`.
+pub fn host_verify(
+    token: &str,
+    keys: &KeySet,
+    options: &VerifyOptions,
+    cache: &mut TokenCache,
+) -> Result<VerifiedToken, Error> {
+    let prepared = prepare_token(token, Some(keys), options, &|_| true, Some(&mut *cache));
+    let (algorithm, indexes) = match prepared.map_err(|failure| failure.error)? {
+        Prepared::Verified(verified) => return Ok(verified),
+        Prepared::HostCheck { algorithm, keys } => (algorithm, keys),
+    };
+    let untrusted = UntrustedToken::parse(token, &options.crit)?;
+    let (input, signature) = (untrusted.signing_input()?, untrusted.signature()?);
+    let verified = indexes.iter().any(|&index| {
+        keys.keys()[index]
+            .public_key()
+            .is_ok_and(|key| crypto::verify(algorithm, key, input, &signature).is_ok())
+    });
+    finish_token(token, Some(keys), options, verified, Some(cache)).map_err(|failure| failure.error)
+}
+
+/// What a verification gave, in a form two providers must agree on: the algorithm and the claims
+/// text, or the error code.
+pub fn verdict(
+    result: &Result<VerifiedToken, Error>,
+) -> Result<(&'static str, &str), &'static str> {
+    match result {
+        Ok(verified) => Ok((verified.algorithm().name(), verified.payload_json())),
+        Err(err) => Err(err.code()),
     }
 }
 
