@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { JWSInvalid } from './errors.js';
 import { wasmFailure } from './failure.js';
 import type { LocalKeySet } from './keys.js';
 import type { RemoteKeySet } from './remote.js';
@@ -134,7 +135,11 @@ export async function verifySessionCookie(
     }
   } else {
     if (options.secret === undefined) {
-      throw new TypeError(`a ${kind} session cookie needs options.secret`);
+      // Only the JWT plugin's keys were given: a cookie of another shape (or a JWT cut short, a
+      // chunk missing) cannot be theirs. A present but unusable cookie is a coded error.
+      throw new JWSInvalid(
+        `the ${dataName} cookie is not a JWT signed by the JWT plugin's keys (it looks like a ${kind} cookie, or is truncated); ${kind === 'jwt' ? '' : 'compact and jwe cookies need options.secret'}`.trim(),
+      );
     }
     try {
       payload = wasm.openSessionData(data, kind, encoder.encode(options.secret), nowMs);
