@@ -47,6 +47,12 @@ export async function build() {
   const entry = (name) => join(root, 'js', 'entry', `${name}.ts`);
   await esbuild.build({ ...common, entryPoints: { inline: entry('inline'), workerd: entry('workerd'), 'edge-light': entry('edge-light') }, format: 'esm', outdir: dist });
   await esbuild.build({ ...common, entryPoints: { inline: entry('inline') }, format: 'cjs', outdir: dist, outExtension: { '.js': '.cjs' } });
+  // The framework adapters import the core by its package name (kept external), so the host's own
+  // resolution picks the core entry for its runtime (node, edge-light, workerd, browser).
+  const adapters = { next: join(root, 'js', 'next.ts'), hono: join(root, 'js', 'hono.ts') };
+  const adapterExternal = [...common.external, 'edge-jwt', 'next', 'next/*', 'hono', 'hono/*'];
+  await esbuild.build({ ...common, external: adapterExternal, entryPoints: adapters, format: 'esm', outdir: dist });
+  await esbuild.build({ ...common, external: adapterExternal, entryPoints: adapters, format: 'cjs', outdir: dist, outExtension: { '.js': '.cjs' } });
   await esbuild.build({ ...common, entryPoints: { cli: entry('cli') }, format: 'esm', platform: 'node', outdir: dist, banner: { js: '#!/usr/bin/env node' } });
   copyFileSync(wasmFile, join(dist, 'edge_jwt_bg.wasm'));
   copyTypes(join(root, 'build', 'types'), join(dist, 'types'));
@@ -65,6 +71,11 @@ function copyTypes(from, to) {
   for (const file of readdirSync(from)) {
     if (file.endsWith('.d.ts')) copyFileSync(join(from, file), join(to, file));
   }
+}
+
+function adapter(name) {
+  const types = `./dist/types/${name}.d.ts`;
+  return { import: { types, default: `./dist/${name}.js` }, require: { types, default: `./dist/${name}.cjs` } };
 }
 
 function packageJson(version) {
@@ -95,9 +106,13 @@ function packageJson(version) {
       './workerd': { types, default: './dist/workerd.js' },
       './edge-light': { types, default: './dist/edge-light.js' },
       './inline': inline,
+      './next': adapter('next'),
+      './hono': adapter('hono'),
       './wasm': './dist/edge_jwt_bg.wasm',
       './package.json': './package.json',
     },
+    peerDependencies: { next: '>=15', hono: '>=4' },
+    peerDependenciesMeta: { next: { optional: true }, hono: { optional: true } },
     engines: { node: '>=20' },
   };
 }

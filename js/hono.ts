@@ -1,0 +1,6 @@
+/**
+ * edge-jwt/hono: the Hono middleware gate. Under construction.
+ *
+ * @module
+ */
+export {};

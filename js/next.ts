@@ -1,0 +1,6 @@
+/**
+ * edge-jwt/next: the Next.js gate (API.md section 6). Under construction.
+ *
+ * @module
+ */
+export {};
