@@ -85,14 +85,23 @@ export interface NodeCrypto {
 /** `node:crypto`, synchronous. */
 export function nodeVerifier(crypto: NodeCrypto): NativeVerifier {
   const keys = new Map<string, unknown>();
+  // Key sets hand out the same JWK object for the same key, so most lookups stop here without
+  // building the material string (an RSA modulus is hundreds of characters).
+  const byObject = new WeakMap<JWK, { alg: string; key: unknown }>();
   return {
     mask: MASK,
     verify(alg, jwk, input, signature) {
       let key: unknown;
-      try {
-        key = cached(keys, keyId(alg, jwk), () => crypto.createPublicKey({ key: publicMembers(jwk), format: 'jwk' }));
-      } catch {
-        return undefined; // this Node cannot import such a key: let Rust decide
+      const known = byObject.get(jwk);
+      if (known !== undefined && known.alg === alg) {
+        key = known.key;
+      } else {
+        try {
+          key = cached(keys, keyId(alg, jwk), () => crypto.createPublicKey({ key: publicMembers(jwk), format: 'jwk' }));
+        } catch {
+          return undefined; // this Node cannot import such a key: let Rust decide
+        }
+        byObject.set(jwk, { alg, key });
       }
       try {
         if (isEd25519(alg)) return crypto.verify(null as unknown as string, input, key, signature);
@@ -162,33 +171,45 @@ export function base64urlBytes(text: string): Uint8Array {
 
 const encoder = new TextEncoder();
 
-/** The signing input and signature of a compact token. */
+/** The signing input and signature of a compact token (the core has checked it is ASCII). */
 export function signatureParts(token: string): { input: Uint8Array; signature: Uint8Array } {
   const dot = token.lastIndexOf('.');
-  return { input: encoder.encode(token.slice(0, dot)), signature: base64urlBytes(token.slice(dot + 1)) };
+  const nodeBuffer = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
+  const input = nodeBuffer !== undefined ? nodeBuffer.from(token.slice(0, dot), 'latin1') : encoder.encode(token.slice(0, dot));
+  return { input, signature: base64urlBytes(token.slice(dot + 1)) };
+}
+
+/** Whether `value` is a thenable (also one made in another realm). */
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /**
  * Asks the host's native crypto whether one of `indices` (keys found by `jwkAt`) verifies the
  * token's signature: true, false, or undefined when the host cannot verify this algorithm (the
- * caller then lets Rust verify the whole token).
+ * caller then lets Rust verify the whole token). Answers synchronously when the host does
+ * (`node:crypto`), so the common path never waits on a microtask.
  */
-export async function hostVerifies(
+export function hostVerifies(
   token: string,
   alg: string,
   indices: Uint32Array,
   jwkAt: (index: number) => JWK | undefined,
-): Promise<boolean | undefined> {
+): boolean | undefined | Promise<boolean | undefined> {
   const native = nativeVerifier();
   if (native === undefined) return undefined;
   if (indices.length === 0) return false;
   const { input, signature } = signatureParts(token);
-  for (const index of indices) {
-    const jwk = jwkAt(index);
-    if (jwk === undefined) return undefined;
-    const verdict = await native.verify(alg, jwk, input, signature);
-    if (verdict === undefined) return undefined;
-    if (verdict) return true;
-  }
-  return false;
+  const tryFrom = (position: number): boolean | undefined | Promise<boolean | undefined> => {
+    for (let k = position; k < indices.length; k += 1) {
+      const jwk = jwkAt(indices[k] ?? -1);
+      if (jwk === undefined) return undefined;
+      const verdict = native.verify(alg, jwk, input, signature);
+      if (isPromise(verdict)) return verdict.then((v) => (v === true ? true : v === undefined ? undefined : tryFrom(k + 1)));
+      if (verdict === undefined) return undefined;
+      if (verdict) return true;
+    }
+    return false;
+  };
+  return tryFrom(0);
 }

@@ -15,7 +15,7 @@
  */
 import { JOSEError, JWKSFetchFailed, JWKSInvalid, JWKSNoMatchingKey, JWKSTimeout } from './errors.js';
 import { result, takeFailure } from './failure.js';
-import { hostVerifies, nativeVerifier } from './native.js';
+import { hostVerifies, isPromise, nativeVerifier } from './native.js';
 import type { NormalizedOptions } from './options.js';
 import type { JWK, JWKS, VerifyResult } from './types.js';
 import { bindingsAsync, currentGeneration, discardInstance, isTrap, type Bindings, type HostCheckHandle, type VerifiedHandle } from './wasm.js';
@@ -112,7 +112,7 @@ interface CacheHandle {
     now: number,
     mask: number,
   ): HostCheckHandle;
-  finish(token: string, optionsJson: string, clock: number, now: number, hostVerified: boolean): VerifiedHandle;
+  finish(check: HostCheckHandle, clock: number, hostVerified: boolean): VerifiedHandle;
   jwksJson(): string | undefined;
   fetchedAt(): number;
   generation(): number;
@@ -302,15 +302,22 @@ export class RemoteKeySet {
     const native = nativeVerifier();
     if (native === undefined) return cache.verify(token, options.secret, options.json, this.#clock(), options.now);
     const check = cache.prepare(token, options.secret, options.json, this.#clock(), options.now, native.mask);
-    const done = check.takeVerified();
-    const alg = check.alg;
-    const indices = check.keys;
-    check.free();
-    if (done !== undefined) return done;
-    const keys = this.#parsedKeys(cache);
-    const verified = await hostVerifies(token, alg, indices, (i) => keys[i]);
-    if (verified === undefined) return cache.verify(token, options.secret, options.json, this.#clock(), options.now);
-    return cache.finish(token, options.json, this.#clock(), options.now, verified);
+    const generation = currentGeneration();
+    try {
+      const done = check.takeVerified();
+      if (done !== undefined) return done;
+      const keys = this.#parsedKeys(cache);
+      const pending = hostVerifies(token, check.alg, check.keys, (i) => keys[i]);
+      const verified = isPromise(pending) ? await pending : pending;
+      // After a trap elsewhere the instance (and every handle of it) was replaced: start over.
+      if (generation !== currentGeneration()) {
+        return this.#handle().verify(token, options.secret, options.json, this.#clock(), options.now);
+      }
+      if (verified === undefined) return cache.verify(token, options.secret, options.json, this.#clock(), options.now);
+      return cache.finish(check, this.#clock(), verified);
+    } finally {
+      if (generation === currentGeneration()) check.free();
+    }
   }
 
   #parsed: { cache: CacheHandle; generation: number; keys: JWK[] } | undefined;

@@ -8,11 +8,11 @@
 import { JWSInvalid } from './errors.js';
 import { result, wasmFailure } from './failure.js';
 import { keySetHandle, localKeySet, LocalKeySet } from './keys.js';
-import { hostVerifies, nativeVerifier } from './native.js';
+import { hostVerifies, isPromise, nativeVerifier } from './native.js';
 import { normalizeOptions } from './options.js';
 import { RemoteKeySet } from './remote.js';
 import type { JWKS, VerifyOptions, VerifyResult } from './types.js';
-import { bindingsAsync, bindingsSync, type Bindings } from './wasm.js';
+import { bindingsAsync, bindingsSync, currentGeneration, loadedBindings, type Bindings, type HostCheckHandle } from './wasm.js';
 
 /** What `verifyTokenSync` accepts as keys. */
 export type LocalKeysInput = LocalKeySet | JWKS | string | null | undefined;
@@ -45,9 +45,12 @@ function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOpt
   return result(verified);
 }
 
-/** verifyToken with local keys: the host's crypto checks RSA/ECDSA signatures where it has it. */
-async function runAsync(token: unknown, keys: KeysInput, options: VerifyOptions | undefined): Promise<VerifyResult> {
-  const wasm = await bindingsAsync();
+/**
+ * verifyToken with local keys: the host's crypto checks RSA/ECDSA/Ed25519 signatures where it has
+ * them. One call into the module prepares everything up to the signature and holds both outcomes;
+ * the host's answer completes it. With a synchronous host (`node:crypto`) nothing here awaits.
+ */
+function runHost(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOptions | undefined): VerifyResult | Promise<VerifyResult> {
   const native = nativeVerifier();
   if (native === undefined) return run(wasm, token, keys, options);
   const text = tokenText(token);
@@ -56,25 +59,42 @@ async function runAsync(token: unknown, keys: KeysInput, options: VerifyOptions 
     throw new TypeError('verifyToken needs a key set (keys) or, for HS256/384/512 tokens, options.secret');
   }
   const set = localKeySet(keys);
-  const handle = keySetHandle(set);
-  let check;
+  let check: HostCheckHandle;
   try {
-    check = wasm.prepare(text, handle, normalized.secret, normalized.json, normalized.now, native.mask);
+    check = wasm.prepare(text, keySetHandle(set), normalized.secret, normalized.json, normalized.now, native.mask);
   } catch (error) {
     throw wasmFailure(error);
   }
-  const done = check.takeVerified();
-  const alg = check.alg;
-  const indices = check.keys;
-  check.free();
-  if (done !== undefined) return result(done);
-  const verified = await hostVerifies(text, alg, indices, (i) => set?.jwk(i));
-  if (verified === undefined) return run(wasm, text, keys, options);
+  let pending: boolean | undefined | Promise<boolean | undefined>;
   try {
-    return result(wasm.finish(text, keySetHandle(set), normalized.json, normalized.now, verified));
+    const done = check.takeVerified();
+    if (done !== undefined) {
+      check.free();
+      return result(done);
+    }
+    pending = hostVerifies(text, check.alg, check.keys, (i) => set?.jwk(i));
   } catch (error) {
-    throw wasmFailure(error);
+    check.free();
+    throw error;
   }
+  const generation = currentGeneration();
+  const complete = (verified: boolean | undefined): VerifyResult => {
+    // A handle from an instance that was replaced meanwhile (after a trap) must not be touched.
+    if (generation !== currentGeneration()) return run(bindingsSync(), text, keys, options);
+    try {
+      if (verified === undefined) return run(wasm, text, keys, options);
+      return result(check.finish(keySetHandle(set), verified));
+    } catch (error) {
+      throw wasmFailure(error);
+    } finally {
+      if (generation === currentGeneration()) check.free();
+    }
+  };
+  const abandon = (error: unknown): never => {
+    if (generation === currentGeneration()) check.free();
+    throw error;
+  };
+  return isPromise(pending) ? pending.then(complete, abandon) : complete(pending);
 }
 
 /**
@@ -115,7 +135,7 @@ export async function verifyToken(
     const text = tokenText(token);
     return keys.verify(text, normalizeOptions(options));
   }
-  return runAsync(token, keys, options);
+  return runHost(loadedBindings() ?? (await bindingsAsync()), token, keys, options);
 }
 
 /** An alias of {@link verifyToken}, so `import { jwtVerify } from 'edge-jwt'` replaces jose's. */

@@ -35,6 +35,8 @@ export interface HostCheckHandle {
   takeVerified(): VerifiedHandle | undefined;
   readonly alg: string;
   readonly keys: Uint32Array;
+  /** Completes a local-key-set verification with the host's answer (once). */
+  finish(keys: KeySetHandle, hostVerified: boolean): VerifiedHandle;
   free(): void;
 }
 
@@ -57,7 +59,6 @@ export interface Bindings {
     now: number,
     mask: number,
   ): HostCheckHandle;
-  finish(token: string, keys: KeySetHandle, optionsJson: string, now: number, hostVerified: boolean): VerifiedHandle;
 }
 
 /** How an entry point provides the compiled module. */
@@ -97,6 +98,11 @@ function instantiate(m: WebAssembly.Module): Bindings {
 /** The module's exports, instantiating it synchronously if needed. */
 export function bindingsSync(): Bindings {
   return bindings ?? instantiate(module ?? requireSource().sync());
+}
+
+/** The module's exports if an instance exists already (the fast path of every later call). */
+export function loadedBindings(): Bindings | undefined {
+  return bindings;
 }
 
 /** The module's exports, compiling asynchronously where synchronous compilation is not allowed. */

@@ -124,7 +124,7 @@ pub fn verify_token_detailed(
     match prepare_token(token, keys, options, &|_| false, None)? {
         Prepared::Verified(verified) => Ok(verified),
         // Unreachable: no algorithm was handed to the host.
-        Prepared::HostCheck { .. } => Err(Error::NotSupported(
+        Prepared::HostCheck(_) => Err(Error::NotSupported(
             "the signature was left to a host provider that does not exist".to_owned(),
         )
         .into()),
@@ -136,15 +136,57 @@ pub fn verify_token_detailed(
 pub enum Prepared {
     /// Fully verified here (HMAC, or an algorithm the host does not handle).
     Verified(VerifiedToken),
-    /// Everything but the signature is checked: the host must verify it with one of these keys
-    /// (positions in the key set, all well-formed and strong enough; possibly none), then call
-    /// [`finish_token`].
-    HostCheck {
-        /// The algorithm.
-        algorithm: Algorithm,
-        /// Positions of the usable candidate keys in the set.
-        keys: Vec<usize>,
-    },
+    /// Everything but the signature is checked: the host must verify it with one of
+    /// [`HostCheck::keys`], then call [`HostCheck::complete`] with its answer.
+    HostCheck(HostCheck),
+}
+
+/// A verification waiting for the host's answer on the signature. Both outcomes are decided
+/// already (the claims were checked against the same options and clock), and neither is revealed
+/// before the answer, so the errors come in jose's order: a bad signature hides a bad payload.
+#[derive(Debug, Clone)]
+pub struct HostCheck {
+    algorithm: Algorithm,
+    keys: Vec<usize>,
+    token: String,
+    if_verified: Result<VerifiedToken, Failure>,
+    if_not: Failure,
+}
+
+impl HostCheck {
+    /// The algorithm the host checks.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Positions in the key set of the usable candidate keys (all well-formed and strong
+    /// enough; possibly none).
+    #[must_use]
+    pub fn keys(&self) -> &[usize] {
+        &self.keys
+    }
+
+    /// The verification, given whether one of [`Self::keys`] verified the signature. A token
+    /// that verified goes into `cache` (pass the cache of the key set the keys came from, and
+    /// none if that set has been replaced since).
+    ///
+    /// # Errors
+    /// The key mismatch error the Rust provider would give, or the payload or claim [`Failure`].
+    pub fn complete(
+        self,
+        host_verified: bool,
+        cache: Option<&mut TokenCache>,
+    ) -> Result<VerifiedToken, Failure> {
+        if !host_verified {
+            return Err(self.if_not);
+        }
+        let verified = self.if_verified?;
+        if let Some(cache) = cache {
+            cache.insert(&self.token, CachedToken::from(&verified));
+        }
+        Ok(verified)
+    }
 }
 
 /// Runs every step up to the signature; for public-key algorithms for which `host_handles`
@@ -194,10 +236,13 @@ pub fn prepare_token(
         if !crypto::host_precheck(algorithm, &signature) {
             return Err(selection.mismatch_error().into());
         }
-        return Ok(Prepared::HostCheck {
+        return Ok(Prepared::HostCheck(HostCheck {
             algorithm,
             keys: usable.into_iter().map(|(index, _)| index).collect(),
-        });
+            token: token.to_owned(),
+            if_verified: finish(&untrusted, algorithm, options),
+            if_not: selection.mismatch_error().into(),
+        }));
     }
     selection.verify(input, &signature)?;
     let verified = finish(&untrusted, algorithm, options)?;
@@ -234,32 +279,6 @@ impl From<&VerifiedToken> for CachedToken {
             payload_json: verified.payload_json.clone(),
         }
     }
-}
-
-/// Completes a verification whose signature the host checked: `host_verified` says whether one
-/// of the keys [`prepare_token`] returned verified it. A mismatch gives the same error the Rust
-/// provider gives; a match goes on to the payload and the claims, and into `cache`.
-///
-/// # Errors
-/// A [`Failure`].
-pub fn finish_token(
-    token: &str,
-    keys: Option<&KeySet>,
-    options: &VerifyOptions,
-    host_verified: bool,
-    cache: Option<&mut TokenCache>,
-) -> Result<VerifiedToken, Failure> {
-    let (untrusted, algorithm) = parse_checked(token, options)?;
-    if !host_verified {
-        let keys = require_keys(keys, algorithm)?;
-        let selection = keys.select(algorithm, untrusted.kid())?;
-        return Err(selection.mismatch_error().into());
-    }
-    let verified = finish(&untrusted, algorithm, options)?;
-    if let Some(cache) = cache {
-        cache.insert(token, CachedToken::from(&verified));
-    }
-    Ok(verified)
 }
 
 /// Structure, header, allow-list, algorithm support.

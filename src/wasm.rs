@@ -16,7 +16,7 @@ use crate::jwks::KeySet;
 use crate::remote::{Plan, RemoteCache, RemotePolicy};
 use crate::session_cookie;
 use crate::token_cache::TokenCache;
-use crate::verify::{finish_token, prepare_token, Failure, Prepared, VerifyOptions};
+use crate::verify::{self, prepare_token, Failure, Prepared, VerifyOptions};
 
 /// A parsed key set held inside the module, with its cache of tokens that verified.
 #[wasm_bindgen(js_name = KeySet)]
@@ -159,13 +159,18 @@ pub fn verify(
 }
 
 /// A verification prepared up to the signature (`src/verify.rs` `prepare_token`): either already
-/// verified, or the algorithm and the positions of the keys the host should try.
+/// verified, or the algorithm and the positions of the keys the host should try, with both
+/// outcomes held here until the host answers (`finish`), so nothing is parsed twice.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct HostCheck {
     verified: Option<Verified>,
     alg: String,
     keys: Vec<u32>,
+    pending: Option<verify::HostCheck>,
+    use_cache: bool,
+    /// The remote set's generation when prepared (0 for a local set).
+    generation: u32,
 }
 
 #[wasm_bindgen]
@@ -187,6 +192,33 @@ impl HostCheck {
     pub fn keys(&self) -> Vec<u32> {
         self.keys.clone()
     }
+
+    /// Completes a verification against a local key set with the host's answer (once).
+    ///
+    /// # Errors
+    /// A [`VerifyError`].
+    pub fn finish(
+        &mut self,
+        keys: &mut WasmKeySet,
+        host_verified: bool,
+    ) -> Result<Verified, VerifyError> {
+        let cache = self.use_cache.then_some(&mut keys.1);
+        self.complete(host_verified, cache)
+    }
+}
+
+impl HostCheck {
+    fn complete(
+        &mut self,
+        host_verified: bool,
+        cache: Option<&mut TokenCache>,
+    ) -> Result<Verified, VerifyError> {
+        let pending = self
+            .pending
+            .take()
+            .ok_or_else(|| invalid_options("this verification was already finished"))?;
+        Ok(verified(pending.complete(host_verified, cache)?))
+    }
 }
 
 /// `mask` has bit `i` set when the host verifies `Algorithm::ALL[i]` natively.
@@ -201,23 +233,27 @@ fn host_mask(mask: u32) -> impl Fn(Algorithm) -> bool {
     }
 }
 
-fn host_check(prepared: Prepared) -> HostCheck {
+fn host_check(prepared: Prepared, use_cache: bool, generation: u32) -> HostCheck {
     match prepared {
-        Prepared::Verified(verified) => HostCheck {
-            verified: Some(Verified {
-                header: verified.header_json().to_owned(),
-                payload: verified.payload_json().to_owned(),
-            }),
-            alg: verified.algorithm().name().to_owned(),
+        Prepared::Verified(token) => HostCheck {
+            alg: token.algorithm().name().to_owned(),
+            verified: Some(verified(token)),
             keys: Vec::new(),
+            pending: None,
+            use_cache,
+            generation,
         },
-        Prepared::HostCheck { algorithm, keys } => HostCheck {
+        Prepared::HostCheck(pending) => HostCheck {
             verified: None,
-            alg: algorithm.name().to_owned(),
-            keys: keys
-                .into_iter()
-                .filter_map(|i| u32::try_from(i).ok())
+            alg: pending.algorithm().name().to_owned(),
+            keys: pending
+                .keys()
+                .iter()
+                .filter_map(|&i| u32::try_from(i).ok())
                 .collect(),
+            pending: Some(pending),
+            use_cache,
+            generation,
         },
     }
 }
@@ -245,36 +281,8 @@ pub fn prepare(
     let (options, use_cache) = options_at(options_json, now, secret)?;
     let WasmKeySet(set, tokens) = keys;
     let cache = use_cache.then_some(tokens);
-    Ok(host_check(prepare_token(
-        token,
-        set.as_ref(),
-        &options,
-        &host_mask(mask),
-        cache,
-    )?))
-}
-
-/// Completes a verification whose signature the host checked.
-///
-/// # Errors
-/// A [`VerifyError`].
-#[wasm_bindgen]
-pub fn finish(
-    token: &str,
-    keys: &mut WasmKeySet,
-    options_json: &str,
-    now: f64,
-    host_verified: bool,
-) -> Result<Verified, VerifyError> {
-    let (options, use_cache) = options_at(options_json, now, None)?;
-    let WasmKeySet(set, tokens) = keys;
-    Ok(verified(finish_token(
-        token,
-        set.as_ref(),
-        &options,
-        host_verified,
-        use_cache.then_some(tokens),
-    )?))
+    let prepared = prepare_token(token, set.as_ref(), &options, &host_mask(mask), cache)?;
+    Ok(host_check(prepared, use_cache, 0))
 }
 
 /// The options at `now` with `secret`, and whether the token cache is on (`tokenCache`, default
@@ -417,43 +425,38 @@ impl WasmRemoteCache {
         mask: u32,
     ) -> Result<HostCheck, VerifyError> {
         let (options, use_cache) = options_at(options_json, now, secret)?;
+        let generation = self.0.generation();
         let (keys, tokens) = self
             .0
             .keys_for_verification(clock)
             .ok_or_else(no_usable_keys)?;
-        Ok(host_check(prepare_token(
+        let prepared = prepare_token(
             token,
             Some(keys),
             &options,
             &host_mask(mask),
             use_cache.then_some(tokens),
-        )?))
+        )?;
+        Ok(host_check(prepared, use_cache, generation))
     }
 
-    /// [`finish`] with the cached keys.
+    /// Completes `check` (prepared by [`Self::prepare`]) with the host's answer. The verified
+    /// token joins the token cache only if the key set is still the one it was checked against.
     ///
     /// # Errors
     /// A [`VerifyError`].
     pub fn finish(
         &mut self,
-        token: &str,
-        options_json: &str,
+        check: &mut HostCheck,
         clock: f64,
-        now: f64,
         host_verified: bool,
     ) -> Result<Verified, VerifyError> {
-        let (options, use_cache) = options_at(options_json, now, None)?;
-        let (keys, tokens) = match self.0.keys_and_tokens(clock) {
-            Some((keys, tokens)) => (Some(keys), Some(tokens)),
-            None => (None, None),
+        let same_set = self.0.generation() == check.generation;
+        let cache = match self.0.keys_and_tokens(clock) {
+            Some((_, tokens)) if same_set && check.use_cache => Some(tokens),
+            _ => None,
         };
-        Ok(verified(finish_token(
-            token,
-            keys,
-            &options,
-            host_verified,
-            tokens.filter(|_| use_cache),
-        )?))
+        check.complete(host_verified, cache)
     }
 
     /// The cached key set as JSON text.

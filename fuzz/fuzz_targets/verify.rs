@@ -1,7 +1,7 @@
 //! `verify_token` on any text (up to the first NUL, lossily UTF-8) against every public key of
 //! `tests/vectors/jose.json` and its HS256 secret, with time, allowed algorithms, `crit` and claim
 //! options from the bytes after the NUL; twice, with two option sets. And the same through the
-//! host-crypto path (`prepare_token`, the signature checked outside the core, `finish_token`) with
+//! host-crypto path (`prepare_token`, the signature checked outside the core, `HostCheck::complete`) with
 //! one token cache, so the second call may be a cache hit. Properties: no panic; a verified token
 //! parses, with the algorithm that verified it, which was allowed; the host path gives the same
 //! algorithm and claims, or the same error code, as `verify_token` with the same options.

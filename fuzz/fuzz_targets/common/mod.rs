@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use arbitrary::Unstructured;
 use edge_jwt::json::{parse_object, Object, Value};
 use edge_jwt::token_cache::TokenCache;
-use edge_jwt::verify::{finish_token, prepare_token, Prepared};
+use edge_jwt::verify::{prepare_token, Prepared};
 use edge_jwt::{
     base64url, crypto, ClaimOptions, Error, KeySet, UntrustedToken, VerifiedToken, VerifyOptions,
 };
@@ -53,7 +53,7 @@ pub static KEYS: LazyLock<(KeySet, Vec<u8>)> = LazyLock::new(jose_keys);
 
 /// A verification the way `verifyToken` runs it with host crypto: `prepare_token` hands every
 /// public-key algorithm to the "host" (here the crate's own primitive, so only the plumbing is
-/// compared), then `finish_token`, both with `cache`.
+/// compared), then `HostCheck::complete`, both with `cache`.
 pub fn host_verify(
     token: &str,
     keys: &KeySet,
@@ -61,18 +61,21 @@ pub fn host_verify(
     cache: &mut TokenCache,
 ) -> Result<VerifiedToken, Error> {
     let prepared = prepare_token(token, Some(keys), options, &|_| true, Some(&mut *cache));
-    let (algorithm, indexes) = match prepared.map_err(|failure| failure.error)? {
+    let check = match prepared.map_err(|failure| failure.error)? {
         Prepared::Verified(verified) => return Ok(verified),
-        Prepared::HostCheck { algorithm, keys } => (algorithm, keys),
+        Prepared::HostCheck(check) => check,
     };
+    let algorithm = check.algorithm();
     let untrusted = UntrustedToken::parse(token, &options.crit)?;
     let (input, signature) = (untrusted.signing_input()?, untrusted.signature()?);
-    let verified = indexes.iter().any(|&index| {
+    let verified = check.keys().iter().any(|&index| {
         keys.keys()[index]
             .public_key()
             .is_ok_and(|key| crypto::verify(algorithm, key, input, &signature).is_ok())
     });
-    finish_token(token, Some(keys), options, verified, Some(cache)).map_err(|failure| failure.error)
+    check
+        .complete(verified, Some(cache))
+        .map_err(|failure| failure.error)
 }
 
 /// What a verification gave, in a form two providers must agree on: the algorithm and the claims
