@@ -1,89 +1,120 @@
-// `npm run bench`: microseconds per verification, edge-jwt next to jose in one Node process, for
-// every algorithm, on tokens signed by jose against a local JWKS (HS* with a secret). Median of
-// several timed rounds after a warm-up. Also the size of the WebAssembly module (raw and gzip).
-// The "node:crypto" column is the bare primitive on the same bytes with a pre-imported key: the
-// limit. Writes bench/results.json. A benchmark, not a test: it asserts nothing about speed.
-import crypto from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+// `npm run bench`: edge-jwt next to jose, measured side by side. A benchmark, not a test: it asserts
+// nothing about speed. Sections (each can be skipped with --no-<name>):
+//   loop     one Node process, per algorithm: µs per verifyToken (cache off and on), verifyTokenSync,
+//            jose.jwtVerify (local JWKS) and the bare node:crypto primitive on the same bytes (the
+//            limit); median of several timed rounds after a warm-up, the contenders interleaved
+//   workerd  the same verifyToken / jwtVerify loop inside workerd (tests/workerd/harness.mjs)
+//   cold     fresh processes: import, key set, first verification (cold-start.mjs)
+//   size     the .wasm and the JS a Worker ships, next to jose's verify path (sizes.mjs)
+//   memory   1,000,000 verifications in a child process, memory before/after (memory.mjs)
+// The package is built (unless --no-build), packed and installed into build/bench-scratch, and
+// every edge-jwt figure comes from that installed copy. Writes bench/results.json and
+// bench/chart.svg, and rewrites the README's table between its bench markers.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import * as jose from 'jose';
 import { build } from '../scripts/build.mjs';
-import { root } from '../scripts/bootstrap.mjs';
+import { bootstrap, log, root, run } from '../scripts/bootstrap.mjs';
+import { coldStart } from './cold-start.mjs';
+import { markdown, svg } from './report.mjs';
+import { sizes } from './sizes.mjs';
+import { ALGS, OPTIONS, benchInput } from './tokens.mjs';
+import { workerdLoop } from './workerd.mjs';
 
-if (!process.argv.includes('--no-build')) await build();
-const jose = await import('jose');
-const edge = await import(pathToFileURL(join(root, 'pkg', 'dist', 'inline.js')).href);
-
-const ALGS = ['EdDSA', 'ES256', 'ES384', 'ES512', 'RS256', 'RS512', 'PS256', 'HS256', 'HS512'];
+const skip = (name) => process.argv.includes(`--no-${name}`);
 const ROUNDS = 7;
-const now = Math.floor(Date.now() / 1000);
-const claims = { sub: 'u_8f2c', email: 'ada@example.com', name: 'Ada Lovelace', emailVerified: true, role: 'admin' };
 
-async function microseconds(fn, budgetMs) {
-  for (let i = 0; i < 20; i += 1) await fn(); // warm-up
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < budgetMs / 4) { await fn(); n += 1; }
-  const perRound = Math.max(20, Math.round(n * 4 / ROUNDS));
-  const samples = [];
+if (skip('build')) bootstrap();
+else await build();
+
+log('packing the package into build/bench-scratch');
+const scratch = join(root, 'build', 'bench-scratch');
+const packDir = join(root, 'build', 'bench-pack');
+rmSync(scratch, { recursive: true, force: true });
+rmSync(packDir, { recursive: true, force: true });
+mkdirSync(scratch, { recursive: true });
+mkdirSync(packDir, { recursive: true });
+run('npm', ['pack', './pkg', '--pack-destination', packDir, '--silent']);
+const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')));
+writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'bench-scratch', private: true, type: 'module' }));
+run('npm', ['install', tarball, '--no-audit', '--no-fund', '--no-package-lock', '--silent'], { cwd: scratch });
+const entry = pathToFileURL(join(scratch, 'node_modules', 'edge-jwt', 'dist', 'inline.js')).href;
+const edge = await import(entry);
+
+const inputs = [];
+for (const alg of ALGS) inputs.push(await benchInput(alg));
+
+/** Median µs per call of each function in `fns`, rounds interleaved so drift hits all alike. */
+async function interleaved(fns, budgetMs) {
+  const names = Object.keys(fns);
+  const perRound = {};
+  for (const name of names) {
+    for (let i = 0; i < 30; i += 1) await fns[name](); // warm-up
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < budgetMs / ROUNDS) { await fns[name](); n += 1; }
+    perRound[name] = Math.max(10, n);
+  }
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
   for (let r = 0; r < ROUNDS; r += 1) {
-    const start = performance.now();
-    for (let i = 0; i < perRound; i += 1) await fn();
-    samples.push(((performance.now() - start) * 1000) / perRound);
+    for (const name of names) {
+      const start = performance.now();
+      for (let i = 0; i < perRound[name]; i += 1) await fns[name]();
+      samples[name].push(((performance.now() - start) * 1000) / perRound[name]);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+  return Object.fromEntries(names.map((name) => [name, samples[name].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]]));
 }
 
-const results = [];
-for (const alg of ALGS) {
-  const options = { issuer: 'https://app.example.com', audience: 'https://app.example.com' };
-  let token, edgeKeys, joseKey, primitive, edgeOptions = options;
-  const signer = new jose.SignJWT(claims).setProtectedHeader({ alg, kid: 'k1' }).setIssuedAt(now)
-    .setIssuer(options.issuer).setAudience(options.audience).setExpirationTime(now + 3600);
-  if (alg.startsWith('HS')) {
-    const secret = new TextEncoder().encode('a-shared-secret-of-sufficient-length-0123456789');
-    token = await signer.sign(secret);
-    const [h, p, sig] = token.split('.');
-    const data = Buffer.from(`${h}.${p}`);
-    const expected = Buffer.from(sig, 'base64url');
-    const hash = `sha${alg.slice(2)}`;
-    primitive = () => crypto.timingSafeEqual(crypto.createHmac(hash, secret).update(data).digest(), expected);
-    edgeKeys = null;
-    edgeOptions = { ...options, secret };
-    joseKey = secret;
-  } else {
-    const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true });
-    token = await signer.sign(privateKey);
-    const jwks = { keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'k1', alg }] };
-    const key = crypto.createPublicKey({ key: jwks.keys[0], format: 'jwk' });
-    const [h, p, sig] = token.split('.');
-    const data = Buffer.from(`${h}.${p}`);
-    const signature = Buffer.from(sig, 'base64url');
-    const hash = alg === 'EdDSA' ? null : `sha${alg.slice(2)}`;
-    const keyInput = alg.startsWith('ES') ? { key, dsaEncoding: 'ieee-p1363' }
-      : alg.startsWith('PS') ? { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 } : key;
-    primitive = () => { if (!crypto.verify(hash, data, keyInput, signature)) throw new Error('primitive failed'); };
-    edgeKeys = edge.createLocalJWKSet(jwks);
-    joseKey = jose.createLocalJWKSet(jwks);
+const results = { node: process.version, date: new Date().toISOString(), loop: [] };
+if (!skip('loop')) {
+  log('Node loop');
+  for (const { alg, token, jwks, secret, primitive } of inputs) {
+    const keys = jwks ? edge.createLocalJWKSet(jwks) : null;
+    const joseKey = jwks ? jose.createLocalJWKSet(jwks) : new TextEncoder().encode(secret);
+    const edgeOptions = secret ? { ...OPTIONS, secret } : OPTIONS;
+    const off = { ...edgeOptions, tokenCache: false };
+    const slow = /^(ES384|ES512)$/.test(alg);
+    const row = {
+      alg,
+      ...(await interleaved({
+        verifyToken: () => edge.verifyToken(token, keys, off),
+        jose: () => jose.jwtVerify(token, joseKey, OPTIONS),
+        native: async () => primitive(),
+        verifyTokenCached: () => edge.verifyToken(token, keys, edgeOptions),
+      }, slow ? 3000 : 1500)),
+      ...(await interleaved({ verifyTokenSync: () => edge.verifyTokenSync(token, keys, off) }, slow ? 4000 : 1500)),
+    };
+    results.loop.push(row);
+    log(`${alg.padEnd(6)} verifyToken ${row.verifyToken.toFixed(1)} µs, jose ${row.jose.toFixed(1)}, primitive ${row.native.toFixed(1)}, sync ${row.verifyTokenSync.toFixed(1)}, cached ${row.verifyTokenCached.toFixed(1)}`);
   }
-  const budget = 1500;
-  const off = { ...edgeOptions, tokenCache: false };
-  const row = {
-    alg,
-    verifyTokenSync: await microseconds(() => edge.verifyTokenSync(token, edgeKeys, off), budget),
-    verifyToken: await microseconds(() => edge.verifyToken(token, edgeKeys, off), budget),
-    verifyTokenCached: await microseconds(() => edge.verifyToken(token, edgeKeys, edgeOptions), budget),
-    jose: await microseconds(() => jose.jwtVerify(token, joseKey, options), budget),
-    native: await microseconds(primitive, budget),
-  };
-  row.ratio = row.verifyToken / row.jose;
-  row.overNative = row.verifyToken / row.native;
-  results.push(row);
-  process.stdout.write(`${alg.padEnd(6)} sync ${row.verifyTokenSync.toFixed(1).padStart(8)} µs   verifyToken ${row.verifyToken.toFixed(1).padStart(7)} µs   cached ${row.verifyTokenCached.toFixed(1).padStart(6)} µs   jose ${row.jose.toFixed(1).padStart(8)} µs   node:crypto ${row.native.toFixed(1).padStart(7)} µs   vs jose ${row.ratio.toFixed(2)}   vs native ${row.overNative.toFixed(2)}\n`);
 }
-const wasm = readFileSync(join(root, 'pkg', 'dist', 'edge_jwt_bg.wasm'));
-const size = { wasmRaw: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length };
-process.stdout.write(`wasm ${(size.wasmRaw / 1024).toFixed(1)} KiB raw, ${(size.wasmGzip / 1024).toFixed(1)} KiB gzip\n`);
-writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), results, size }, null, 2)}\n`);
+if (!skip('workerd')) {
+  log('workerd loop');
+  results.workerd = await workerdLoop({ scratch, inputs });
+}
+if (!skip('cold')) {
+  log('cold start');
+  results.cold = coldStart({ scratch, inputs: inputs.filter((i) => ['EdDSA', 'ES256', 'RS256', 'HS256'].includes(i.alg)) });
+}
+if (!skip('size')) results.size = await sizes({ scratch });
+if (!skip('memory')) {
+  log('memory: 1,000,000 verifications, twice');
+  const child = spawnSync(process.execPath, ['--expose-gc', join(root, 'bench', 'memory.mjs'), entry], { encoding: 'utf8', timeout: 20 * 60_000 });
+  if (child.status !== 0) throw new Error(`memory run failed: ${child.stderr || child.error?.message}`);
+  results.memory = JSON.parse(child.stdout);
+}
+
+writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+if (results.loop.length > 0) writeFileSync(join(root, 'bench', 'chart.svg'), svg(results));
+const table = markdown(results);
+const readmePath = join(root, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
+const marked = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
+if (marked.test(readme) && results.loop.length > 0) {
+  writeFileSync(readmePath, readme.replace(marked, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`));
+  log('README.md benchmark section updated');
+}
+process.stdout.write(`${table}\n`);
