@@ -606,21 +606,23 @@ export interface HeaderReader {
 }
 
 /**
- * Reads what the gate verified back from the request headers, on the server side (route handlers,
- * server components, Hono handlers). Returns `null` when the request carries no valid claims header.
+ * Reads what the gate verified back from the request (or its headers), on the server side (route
+ * handlers, server components, Hono handlers). Returns `null` when the request carries no valid
+ * claims header.
  *
  * Only trust it on routes the gate runs on: the gate removes every incoming copy of the header, but a
  * route the gate does not cover (outside a Next.js `matcher`, for example) receives whatever the
  * client sent.
  *
  * @typeParam C - the claims' shape you expect (not checked: the gate passes on what it verified).
- * @param headers - the request headers.
+ * @param input - the request, or its headers (`Headers`, Next's `headers()`, anything with `get`).
  * @param header - the claims header name, if the gate was configured with another `claimsHeader`.
  */
 export function readVerifiedClaims<C extends JWTPayload = JWTPayload>(
-  headers: HeaderReader,
+  input: { headers: HeaderReader } | HeaderReader,
   header: string = DEFAULT_CLAIMS_HEADER,
 ): VerifiedClaims<C> | null {
+  const headers = 'get' in input && typeof input.get === 'function' ? input : (input as { headers: HeaderReader }).headers;
   const value = headers.get(header);
   if (value === null || value === '') return null;
   let parsed: unknown;
