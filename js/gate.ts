@@ -18,8 +18,10 @@
  * - a `RegExp` is tested against the path (its `g` and `y` flags are ignored).
  * - a function receives the path and the request and returns whether it matches.
  *
- * Paths are matched both as sent and percent-decoded (`/%64ashboard` is `/dashboard`): a path counts
- * as public only if both forms are public, and as an API path or a protected path if either form is.
+ * Paths are matched as sent, percent-decoded (`/%64ashboard` is `/dashboard`), and decoded with dot
+ * segments resolved (`/public/..%2Fadmin` is `/admin`): a path counts as public only if every form
+ * is public, and as an API path or a protected path if any form is. A path whose escapes do not
+ * decode is never public.
  *
  * @module
  */
@@ -141,7 +143,8 @@ export interface GateOptions extends Omit<VerifyOptions, 'currentDate'> {
   session?: Omit<SessionCookieOptions, 'currentDate'> | false;
   /**
    * Called when a request has cookies but no usable cookie cache (absent or expired: Better Auth
-   * keeps it for `cookieCache.maxAge`, 5 minutes by default), and no Bearer token. Return the
+   * keeps it for `cookieCache.maxAge`, 5 minutes by default; or `session: false`), and no Bearer
+   * token. Return the
    * session, or `null` for none. In a Node-runtime `proxy.ts`:
    * `sessionFallback: (request) => auth.api.getSession({ headers: request.headers })`.
    * If it throws, the request is answered 503. Default: none (a miss is no session).
@@ -235,7 +238,11 @@ export type GateDecision = GatePublic | GateAllow | GateDeny;
 
 /** A gate made by {@link createGate}. */
 export interface Gate {
-  /** Decides about one request. Rejects only for a configuration mistake, never for a bad credential. */
+  /**
+   * Decides about one request. Rejects only for a configuration mistake (a local `jwks` that does
+   * not parse, a `TypeError` from the verifier's options) or a failure that is not a verdict on the
+   * credential (an error without a jose code), never for a bad or forged credential.
+   */
   (request: Request): Promise<GateDecision>;
   /** The claims header names this gate sets and strips. */
   readonly headerNames: ClaimsHeaderNames;
@@ -293,6 +300,28 @@ function matcher(patterns: PathPattern[]): Matcher {
     return (path) => path === base || path.startsWith(`${base}/`);
   });
   return (path, request) => tests.some((test) => test(path, request));
+}
+
+/**
+ * The forms a path is matched in: as sent, percent-decoded, and decoded with dot segments resolved.
+ * `undefined` when its escapes do not decode (never public).
+ */
+function pathForms(raw: string): string[] | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  let resolved = decoded;
+  if (/\/\.\.?(?:\/|$)/.test(decoded) || decoded.includes('\\')) {
+    try {
+      resolved = new URL(decoded.replace(/^\/+/, '/'), 'http://gate.invalid').pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  return [raw, decoded, resolved];
 }
 
 function headerName(value: unknown, name: string, fallback: string): string {
@@ -463,7 +492,9 @@ export function createGate(options: GateOptions): Gate {
   if (sessionOptions !== undefined && sessionOptions.issuer === undefined && typeof verifyOptions.issuer === 'string') {
     sessionOptions.issuer = verifyOptions.issuer;
   }
-  if (!acceptBearer && sessionOptions === undefined) throw new TypeError('the gate accepts neither bearer tokens nor session cookies');
+  if (!acceptBearer && sessionOptions === undefined && sessionFallback === undefined) {
+    throw new TypeError('the gate accepts neither bearer tokens nor session cookies (jwks, secret, session or sessionFallback)');
+  }
   if (sessionFallback !== undefined && typeof sessionFallback !== 'function') throw new TypeError('sessionFallback must be a function');
 
   // Paths.
@@ -527,25 +558,17 @@ export function createGate(options: GateOptions): Gate {
   };
 
   const gate = async (request: Request): Promise<GateDecision> => {
-    const url = new URL(request.url);
-    const raw = url.pathname;
-    let decoded: string | undefined;
-    try {
-      decoded = decodeURIComponent(raw);
-    } catch {
-      decoded = undefined; // malformed escapes: never public
-    }
-    const both = (test: Matcher): [boolean, boolean] => [test(raw, request), decoded === undefined ? false : test(decoded, request)];
-    const [publicRaw, publicDecoded] = both(isPublic);
-    const gated = isProtected === undefined ? true : both(isProtected).some(Boolean) || decoded === undefined;
-    if ((publicRaw && publicDecoded) || !gated) return { kind: 'public', headers: cleanHeaders(request) };
-    const api = both(isApi).some(Boolean);
+    const forms = pathForms(new URL(request.url).pathname);
+    const all = (test: Matcher): boolean => forms !== undefined && forms.every((path) => test(path, request));
+    const any = (test: Matcher): boolean => forms === undefined || forms.some((path) => test(path, request));
+    const gated = isProtected === undefined || any(isProtected);
+    if (all(isPublic) || !gated) return { kind: 'public', headers: cleanHeaders(request) };
+    const api = forms === undefined ? isApi(new URL(request.url).pathname, request) : any(isApi);
 
     const token = acceptBearer ? bearerToken(request.headers) : undefined;
     if (token !== undefined) {
-      let used: Keys | undefined;
+      const used = keySet(); // a local key set that does not parse is a configuration mistake: thrown
       try {
-        used = keySet();
         const { payload } = await verifyToken(token, used ?? null, verifyOptions);
         return allow(request, { source: 'bearer', ...(typeof payload.sub === 'string' ? { sub: payload.sub } : {}), claims: payload });
       } catch (error) {
@@ -553,26 +576,26 @@ export function createGate(options: GateOptions): Gate {
       }
     }
 
-    if (sessionOptions !== undefined) {
-      let used: Keys | undefined;
+    const hasCookies = (request.headers.get('cookie') ?? '') !== '';
+    if (hasCookies && sessionOptions !== undefined) {
+      const used = sessionOptions.jwks === undefined ? keySet() : undefined;
       let result: SessionResult | null;
       try {
-        used = sessionOptions.jwks === undefined ? keySet() : undefined;
         const withKeys: SessionCookieOptions = used === undefined ? (sessionOptions as SessionCookieOptions) : { ...sessionOptions, jwks: used };
         result = await verifySessionCookie(request, withKeys);
       } catch (error) {
         return refused(request, api, 'cookie', error, used ?? (sessionOptions.jwks instanceof RemoteKeySet ? sessionOptions.jwks : undefined));
       }
       if (result !== null) return allow(request, cookieClaims(result));
-      if (sessionFallback !== undefined && (request.headers.get('cookie') ?? '') !== '') {
-        let fallback: FallbackSession | null | undefined;
-        try {
-          fallback = await sessionFallback(request);
-        } catch (error) {
-          return deny(request, api, 'unavailable', undefined, 'the session could not be checked; try again later', error);
-        }
-        if (fallback !== null && fallback !== undefined && typeof fallback.user?.id === 'string') return allow(request, cookieClaims(fallback));
+    }
+    if (hasCookies && sessionFallback !== undefined) {
+      let fallback: FallbackSession | null | undefined;
+      try {
+        fallback = await sessionFallback(request);
+      } catch (error) {
+        return deny(request, api, 'unavailable', undefined, 'the session could not be checked; try again later', error);
       }
+      if (fallback !== null && fallback !== undefined && typeof fallback.user?.id === 'string') return allow(request, cookieClaims(fallback));
     }
     return deny(request, api, 'missing_token', undefined, 'no bearer token or session cookie was sent');
   };
