@@ -322,13 +322,15 @@ fn finish(
     algorithm: Algorithm,
     options: &VerifyOptions,
 ) -> Result<VerifiedToken, Failure> {
-    let payload_bytes = untrusted.payload_bytes()?;
+    // jose refuses b64:false before it looks at the payload: an unencoded payload segment need not
+    // be base64url, and the answer is ERR_JWT_INVALID either way.
     if !untrusted.b64() {
         return Err(Error::JwtInvalid(
             "JWTs must not use an unencoded payload (b64: false)".to_owned(),
         )
         .into());
     }
+    let payload_bytes = untrusted.payload_bytes()?;
     let payload_json = token::utf8_text(payload_bytes)
         .ok_or_else(|| Error::JwtInvalid("the claims set is not valid UTF-8".to_owned()))?;
     let payload = json::parse_object(payload_json.as_bytes()).map_err(|err| {
@@ -368,6 +370,37 @@ mod tests {
             encode(payload.as_bytes()),
             encode(&[0; 64])
         )
+    }
+
+    #[test]
+    fn an_unencoded_payload_is_jwt_invalid_even_when_not_base64url() {
+        use crate::base64url::encode;
+        // RFC 7797: with b64:false the payload segment is the raw payload, here JSON text, which
+        // is not base64url. The MAC verifies; jose then answers ERR_JWT_INVALID (not JWS_INVALID).
+        let secret = b"secret".to_vec();
+        let header = encode(br#"{"alg":"HS256","crit":["b64"],"b64":false}"#);
+        for payload in [r#"{"sub":"x"}"#, "eyJzdWIiOiJ4In0"] {
+            let input = format!("{header}.{payload}");
+            let mac = {
+                use hmac::Mac;
+                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
+                mac.update(input.as_bytes());
+                mac.finalize().into_bytes()
+            };
+            let token = format!("{input}.{}", encode(&mac));
+            let mut options = VerifyOptions::at(0.0);
+            options.secret = Some(secret.clone());
+            let err = verify_token(&token, None, &options).unwrap_err();
+            assert_eq!(err.code(), "ERR_JWT_INVALID", "{payload}");
+            // A bad MAC still fails first.
+            let bad = format!("{input}.{}", encode(&[0; 32]));
+            let err = verify_token(&bad, None, &options).unwrap_err();
+            assert_eq!(
+                err.code(),
+                "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+                "{payload}"
+            );
+        }
     }
 
     #[test]
