@@ -11,12 +11,13 @@
 // every edge-jwt figure comes from that installed copy. Writes bench/results.json and
 // bench/chart.svg, and rewrites the README's table between its bench markers.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as jose from 'jose';
 import { build } from '../scripts/build.mjs';
-import { bootstrap, log, root, run } from '../scripts/bootstrap.mjs';
+import { bootstrap, log, root } from '../scripts/bootstrap.mjs';
+import { packInto } from '../scripts/pack.mjs';
 import { coldStart } from './cold-start.mjs';
 import { markdown, svg } from './report.mjs';
 import { sizes } from './sizes.mjs';
@@ -30,16 +31,7 @@ if (skip('build')) bootstrap();
 else await build();
 
 log('packing the package into build/bench-scratch');
-const scratch = join(root, 'build', 'bench-scratch');
-const packDir = join(root, 'build', 'bench-pack');
-rmSync(scratch, { recursive: true, force: true });
-rmSync(packDir, { recursive: true, force: true });
-mkdirSync(scratch, { recursive: true });
-mkdirSync(packDir, { recursive: true });
-run('npm', ['pack', './pkg', '--pack-destination', packDir, '--silent']);
-const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')));
-writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'bench-scratch', private: true, type: 'module' }));
-run('npm', ['install', tarball, '--no-audit', '--no-fund', '--no-package-lock', '--silent'], { cwd: scratch });
+const scratch = packInto(join(root, 'build', 'bench-scratch'));
 const entry = pathToFileURL(join(scratch, 'node_modules', 'edge-jwt', 'dist', 'inline.js')).href;
 const edge = await import(entry);
 
