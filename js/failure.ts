@@ -58,7 +58,8 @@ export function takeFailure(error: unknown): Error | undefined {
   if (e === null || typeof e !== 'object' || typeof e.free !== 'function' || typeof e.code !== 'string') {
     return undefined;
   }
-  const raw = { code: e.code, message: e.message ?? '', claim: e.claim, reason: e.reason, payload: e.payload };
+  const claim = e.claim === undefined ? undefined : (JSON.parse(e.claim) as string);
+  const raw = { code: e.code, message: e.message ?? '', claim, reason: e.reason, payload: e.payload };
   e.free();
   return toJoseError(raw);
 }

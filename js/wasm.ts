@@ -24,6 +24,7 @@ export interface VerifiedHandle {
 export interface VerifyErrorHandle {
   readonly code: string;
   readonly message: string;
+  /** The claim as a JSON string literal (it may hold a lone surrogate). */
   readonly claim: string | undefined;
   readonly reason: string | undefined;
   readonly payload: string | undefined;

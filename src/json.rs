@@ -1,7 +1,7 @@
 //! A JSON parser that accepts exactly what JavaScript's `JSON.parse` accepts (RFC 8259 /
 //! ECMA-404), bounded in depth, for token headers, claims sets and key sets. The JS layer later runs
 //! `JSON.parse` on the same text, so the two must agree: numbers are `f64` (`1e400` is infinity,
-//! `-0` stays negative), a lone surrogate escape is accepted (decoded here as U+FFFD), and a
+//! `-0` stays negative), a lone surrogate escape is accepted (kept exactly, see [`MARK`]), and a
 //! duplicated member name is allowed with the last value winning. The one difference is the bound:
 //! arrays and objects nest at most [`MAX_DEPTH`] deep.
 //!
@@ -15,6 +15,31 @@ use std::ops::Range;
 
 /// The deepest nesting of arrays and objects accepted: `[[1]]` is 2 deep.
 pub const MAX_DEPTH: usize = 128;
+
+/// How a parsed string holds what a Rust string cannot: `JSON.parse` keeps a lone surrogate escape
+/// (`"\ud800"`) as a lone UTF-16 unit, and two strings must compare equal here exactly when they
+/// do in JavaScript (`"\ud800"` is neither `"\udc00"` nor `"\ufffd"`). So in a parsed string
+/// U+FFFD is always the first of two characters: U+FFFD U+FFFD stands for a U+FFFD of the input
+/// (raw or escaped), and U+FFFD followed by U+10D800 to U+10DFFF for the lone surrogate U+D800 to
+/// U+DFFF. The encoding is one-to-one, so string equality is JavaScript's; [`quote`] writes it
+/// back as `JSON.stringify` would write the JavaScript string.
+pub const MARK: char = '\u{FFFD}';
+/// Added to a lone surrogate's unit to give the character after [`MARK`].
+const SURROGATE_OFFSET: u32 = 0x10_0000;
+
+/// Appends input text to a parsed string: each U+FFFD doubled (see [`MARK`]).
+fn push_text(out: &mut String, run: &str) {
+    if run.contains(MARK) {
+        for c in run.chars() {
+            out.push(c);
+            if c == MARK {
+                out.push(MARK);
+            }
+        }
+    } else {
+        out.push_str(run);
+    }
+}
 
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]
@@ -270,24 +295,63 @@ pub fn object_member_spans(input: &str) -> Result<Vec<(String, Range<usize>)>, J
 
 /// `text` as a JSON string literal, quotes included, exactly as JavaScript's `JSON.stringify`
 /// writes it: `"` and `\` escaped, `\b \f \n \r \t` for those controls, `\u00xx` (lowercase hex)
-/// for the other controls below U+0020, everything else (`/`, DEL, U+2028, ...) as is.
+/// for the other controls below U+0020, a lone surrogate as `\udxxx`, everything else (`/`, DEL,
+/// U+2028, ...) as is. `text` is read as a parsed string (see [`MARK`]); a U+FFFD not followed by
+/// U+FFFD or a surrogate's character is written as itself.
 #[must_use]
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len().saturating_add(2));
     out.push('"');
+    let mut pieces = text.split(MARK);
+    if let Some(first) = pieces.next() {
+        push_quoted(&mut out, first);
+    }
+    // After each MARK: a second MARK (an empty piece, when the input had U+FFFD U+FFFD), or a
+    // surrogate's character at the start of the piece.
+    let mut after_doubled = false;
+    for piece in pieces {
+        if after_doubled {
+            after_doubled = false;
+            push_quoted(&mut out, piece);
+            continue;
+        }
+        let mut chars = piece.chars();
+        match chars.next() {
+            None => {
+                out.push(MARK);
+                after_doubled = true;
+            }
+            Some(c) if (0x10_D800..=0x10_DFFF).contains(&u32::from(c)) => {
+                let unit = u32::from(c).wrapping_sub(SURROGATE_OFFSET);
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from_digit((unit >> shift) & 0xF, 16).unwrap_or('0'));
+                }
+                push_quoted(&mut out, chars.as_str());
+            }
+            Some(_) => {
+                out.push(MARK);
+                push_quoted(&mut out, piece);
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Writes plain text (no [`MARK`]) with `JSON.stringify`'s escapes.
+fn push_quoted(out: &mut String, text: &str) {
     // Each piece is a run of plain characters, possibly ending with one that needs an escape.
     for piece in text.split_inclusive(needs_escape) {
         let mut chars = piece.chars();
         match chars.next_back() {
             Some(last) if needs_escape(last) => {
                 out.push_str(chars.as_str());
-                push_escaped(&mut out, last);
+                push_escaped(out, last);
             }
             _ => out.push_str(piece),
         }
     }
-    out.push('"');
-    out
 }
 
 fn needs_escape(c: char) -> bool {
@@ -593,14 +657,16 @@ impl<'a> Parser<'a> {
         self.skip_plain();
         let mut out = match self.peek() {
             Some(b'"') => {
-                let s = self.slice(start, self.pos)?.to_owned();
+                let run = self.slice(start, self.pos)?;
+                let mut s = String::with_capacity(run.len());
+                push_text(&mut s, run);
                 self.bump(1);
                 return Ok(s);
             }
             Some(b'\\') => {
                 let run = self.slice(start, self.pos)?;
                 let mut out = String::with_capacity(run.len().saturating_add(16));
-                out.push_str(run);
+                push_text(&mut out, run);
                 out
             }
             Some(_) => return Err(self.error(JsonErrorKind::ControlCharacterInString)),
@@ -612,7 +678,7 @@ impl<'a> Parser<'a> {
             self.escape(&mut out)?;
             let run_start = self.pos;
             self.skip_plain();
-            out.push_str(self.slice(run_start, self.pos)?);
+            push_text(&mut out, self.slice(run_start, self.pos)?);
             match self.peek() {
                 Some(b'"') => {
                     self.bump(1);
@@ -644,9 +710,7 @@ impl<'a> Parser<'a> {
             Some(b't') => '\t',
             Some(b'u') => {
                 self.bump(1);
-                let decoded = self.unicode_escape()?;
-                out.push(decoded);
-                return Ok(());
+                return self.unicode_escape(out);
             }
             _ => return Err(self.error_here(JsonErrorKind::InvalidEscape)),
         };
@@ -657,8 +721,8 @@ impl<'a> Parser<'a> {
 
     /// After `\u`: four hex digits. A high surrogate followed by a `\u` escape of a low surrogate
     /// combine into one character; any other surrogate, which `JSON.parse` keeps as a lone UTF-16
-    /// unit, becomes U+FFFD (a Rust string cannot hold it), and what follows is read on its own.
-    fn unicode_escape(&mut self) -> Result<char, JsonError> {
+    /// unit, is kept as [`MARK`] and its character, and what follows is read on its own.
+    fn unicode_escape(&mut self, out: &mut String) -> Result<(), JsonError> {
         let unit = self.hex4()?;
         if (0xD800..0xDC00).contains(&unit) {
             if let Some(low) = self.low_surrogate_escape() {
@@ -666,11 +730,23 @@ impl<'a> Parser<'a> {
                 let code = 0x10000_u32
                     .wrapping_add((unit & 0x3FF) << 10)
                     .wrapping_add(low & 0x3FF);
-                return Ok(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+                out.push(char::from_u32(code).unwrap_or(MARK));
+                return Ok(());
             }
         }
-        // Only a surrogate fails here.
-        Ok(char::from_u32(unit).unwrap_or(char::REPLACEMENT_CHARACTER))
+        match char::from_u32(unit) {
+            Some(MARK) => {
+                out.push(MARK);
+                out.push(MARK);
+            }
+            Some(c) => out.push(c),
+            // A lone surrogate (0xD800..=0xDFFF): U+10D800..=U+10DFFF are characters.
+            None => {
+                out.push(MARK);
+                out.push(char::from_u32(unit.wrapping_add(SURROGATE_OFFSET)).unwrap_or(MARK));
+            }
+        }
+        Ok(())
     }
 
     /// The unit of a `\uXXXX` escape of a low surrogate at `pos`, if that is what follows.
@@ -952,20 +1028,44 @@ mod tests {
         );
         assert_eq!(ok(r#""abc\ndef\\ghi""#).as_str(), Some("abc\ndef\\ghi"));
         assert_eq!(ok(r#""\"""#).as_str(), Some("\""));
-        // Surrogate pairs combine; lone surrogates become U+FFFD.
+        // Surrogate pairs combine; a lone surrogate is kept as MARK and U+10D800 + (unit - 0xD800),
+        // and a U+FFFD of the input (raw or escaped) as MARK MARK.
         assert_eq!(ok(r#""\ud83d\ude00""#).as_str(), Some("😀"));
         assert_eq!(ok(r#""\uD83D\uDE00x""#).as_str(), Some("😀x"));
         assert_eq!(ok(r#""\udbff\udfff""#).as_str(), Some("\u{10FFFF}"));
         assert_eq!(ok(r#""\ud800\udc00""#).as_str(), Some("\u{10000}"));
-        assert_eq!(ok(r#""\ud83d""#).as_str(), Some("\u{FFFD}"));
-        assert_eq!(ok(r#""\ude00x""#).as_str(), Some("\u{FFFD}x"));
-        assert_eq!(ok(r#""\ud83d\u0041""#).as_str(), Some("\u{FFFD}A"));
-        assert_eq!(ok(r#""\ud83dx\ude00""#).as_str(), Some("\u{FFFD}x\u{FFFD}"));
-        assert_eq!(ok(r#""\ud83d\ud83d\ude00""#).as_str(), Some("\u{FFFD}😀"));
-        assert_eq!(ok(r#""\ude00\ud83d""#).as_str(), Some("\u{FFFD}\u{FFFD}"));
-        assert_eq!(ok(r#""\ud83d\n""#).as_str(), Some("\u{FFFD}\n"));
+        assert_eq!(ok(r#""\ud83d""#).as_str(), Some("\u{FFFD}\u{10D83D}"));
+        assert_eq!(ok(r#""\ude00x""#).as_str(), Some("\u{FFFD}\u{10DE00}x"));
+        assert_eq!(
+            ok(r#""\ud83d\u0041""#).as_str(),
+            Some("\u{FFFD}\u{10D83D}A")
+        );
+        assert_eq!(
+            ok(r#""\ud83dx\ude00""#).as_str(),
+            Some("\u{FFFD}\u{10D83D}x\u{FFFD}\u{10DE00}")
+        );
+        assert_eq!(
+            ok(r#""\ud83d\ud83d\ude00""#).as_str(),
+            Some("\u{FFFD}\u{10D83D}😀")
+        );
+        assert_eq!(
+            ok(r#""\ude00\ud83d""#).as_str(),
+            Some("\u{FFFD}\u{10DE00}\u{FFFD}\u{10D83D}")
+        );
+        assert_eq!(ok(r#""\ud83d\n""#).as_str(), Some("\u{FFFD}\u{10D83D}\n"));
+        assert_eq!(ok(r#""\udfff""#).as_str(), Some("\u{FFFD}\u{10DFFF}"));
+        assert_eq!(ok(r#""\ud800""#).as_str(), Some("\u{FFFD}\u{10D800}"));
+        assert_eq!(ok(r#""\ufffd""#).as_str(), Some("\u{FFFD}\u{FFFD}"));
+        assert_eq!(ok("\"a\u{FFFD}b\"").as_str(), Some("a\u{FFFD}\u{FFFD}b"));
+        assert_eq!(
+            ok("\"\u{FFFD}\\n\u{FFFD}\"").as_str(),
+            Some("\u{FFFD}\u{FFFD}\n\u{FFFD}\u{FFFD}")
+        );
         // A raw (UTF-8) character next to a lone surrogate is not paired with it.
-        assert_eq!(ok("\"\\ud83d\u{e000}\"").as_str(), Some("\u{FFFD}\u{e000}"));
+        assert_eq!(
+            ok("\"\\ud83d\u{e000}\"").as_str(),
+            Some("\u{FFFD}\u{10D83D}\u{e000}")
+        );
 
         for (bad, expected, offset) in [
             (&br#""\x""#[..], JsonErrorKind::InvalidEscape, 2),
@@ -1222,15 +1322,59 @@ mod tests {
             ("q\"b\\s/", r#""q\"b\\s/""#),
             ("\u{8}\u{c}\n\r\t", r#""\b\f\n\r\t""#),
             ("\0\u{1}\u{b}\u{1f}", r#""\u0000\u0001\u000b\u001f""#),
-            ("\u{7f}é😀\u{2028}\u{fffd}", "\"\u{7f}é😀\u{2028}\u{fffd}\""),
+            ("\u{7f}é😀\u{2028}", "\"\u{7f}é😀\u{2028}\""),
             ("a\"", r#""a\"""#),
             ("\"a", r#""\"a""#),
+            // Parsed strings that hold U+FFFD or lone surrogates (see MARK).
+            ("\u{fffd}\u{fffd}", "\"\u{fffd}\""),
+            (
+                "x\u{fffd}\u{fffd}\u{fffd}\u{fffd}y",
+                "\"x\u{fffd}\u{fffd}y\"",
+            ),
+            ("\u{fffd}\u{10d800}", r#""\ud800""#),
+            ("a\u{fffd}\u{10dfff}\n", r#""a\udfff\n""#),
+            ("\u{fffd}\u{10dc00}\u{fffd}\u{10d800}", r#""\udc00\ud800""#),
+            ("\u{fffd}\u{fffd}\u{fffd}\u{10db00}", "\"\u{fffd}\\udb00\""),
+            ("\u{10d800}", "\"\u{10d800}\""),
         ] {
             assert_eq!(quote(text), expected, "{text:?}");
             assert_eq!(ok(&quote(text)).as_str(), Some(text));
         }
+        // A U+FFFD that is not the first of a pair (a string not from the parser) is written as is.
+        assert_eq!(quote("a\u{fffd}b"), "\"a\u{fffd}b\"");
+        assert_eq!(quote("\u{fffd}"), "\"\u{fffd}\"");
         let every_char: String = (0..0x800).filter_map(char::from_u32).collect();
         assert_eq!(ok(&quote(&every_char)).as_str(), Some(every_char.as_str()));
+    }
+
+    #[test]
+    fn strings_compare_as_javascript_strings() {
+        // Equal here exactly when equal in JavaScript: lone surrogates are neither each other nor
+        // U+FFFD, and the escaped and raw forms of one character are one string.
+        let texts = [
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\udc00""#,
+            "\"\u{10000}\"",
+            r#""\ufffd""#,
+            "\"\u{fffd}\"",
+            r#""\ufffd\ufffd""#,
+            r#""\ud800\ud800""#,
+            r#""\ud800\ufffd""#,
+            r#""\ufffd\ud800""#,
+            "\"\u{10d800}\"",
+            "\"\u{fffd}\u{10d800}\"",
+        ];
+        // JavaScript-equal pairs, by index into `texts`.
+        let same = |a: usize, b: usize| a == b || matches!((a.min(b), a.max(b)), (2, 3) | (4, 5));
+        for (i, a) in texts.iter().enumerate() {
+            for (j, b) in texts.iter().enumerate() {
+                assert_eq!(ok(a) == ok(b), same(i, j), "{a} vs {b}");
+            }
+        }
+        // Member names too: two lone surrogates are two members, as with JSON.parse.
+        let object = parse_object(br#"{"\ud800":1,"\udc00":2,"\ufffd":3}"#).unwrap();
+        assert_eq!(object.len(), 3);
     }
 
     #[test]

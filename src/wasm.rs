@@ -97,10 +97,11 @@ impl VerifyError {
         self.message.clone()
     }
 
-    /// The claim, for claim errors.
+    /// The claim, for claim errors, as a JSON string literal: a required claim's name may hold a
+    /// lone surrogate, which only JSON carries across (see `json::MARK`).
     #[wasm_bindgen(getter)]
     pub fn claim(&self) -> Option<String> {
-        self.claim.clone()
+        self.claim.as_deref().map(json::quote)
     }
 
     /// `missing`, `check_failed` or `invalid`, for claim errors.
