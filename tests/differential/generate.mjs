@@ -468,6 +468,8 @@ async function makeMaterial(rng) {
     big: { keys: [{ ...big.jwk, kid: 'rsa-16392' }] },
     empty: { keys: [] },
     signVerifyOps: { keys: [{ ...twins[2].jwk, kid: 'ops-sign-verify', key_ops: ['sign', 'verify'] }] },
+    // Kids that are lone surrogates or U+FFFD (JSON.stringify writes them as \ud800 escapes).
+    oddKids: { keys: [{ ...keys.ES256.jwk, kid: '\ud800', alg: 'ES256' }, { ...keys.EdDSA.jwk, kid: '\ufffd', alg: 'EdDSA' }, { ...keys.RS256.jwk, kid: '\udc00\ud800', alg: 'RS256' }] },
   };
 
   const s = rng.fork('secrets');
@@ -1282,6 +1284,57 @@ function buildCrit(B, repeats) {
   }
 }
 
+/**
+ * Strings compared as JavaScript compares them: lone surrogates, U+FFFD (raw and escaped) and
+ * surrogate pairs in claims, typ, kid, required claim names, crit names and algorithms, against
+ * option strings of each kind. Every combination, no sampling.
+ */
+function buildUnicodeCompare(B) {
+  const rng = B.rng.fork('unicode');
+  // [label, JSON string literal as it appears in the token, the same string in JavaScript]
+  const values = [
+    ['lone high surrogate escaped', '"\\ud800"'], ['lone low surrogate escaped', '"\\udc00"'], ['U+FFFD escaped', '"\\ufffd"'],
+    ['U+FFFD raw', '"\ufffd"'], ['pair escaped', '"\\ud800\\udc00"'], ['U+10000 raw', '"\u{10000}"'], ['surrogate inside text', '"a\\ud800b"'],
+    ['two high surrogates', '"\\ud800\\ud800"'], ['U+10D800 raw', '"\u{10d800}"'], ['U+FFFD then U+10D800 raw', '"\ufffd\u{10d800}"'],
+  ];
+  const options = ['\ud800', '\udc00', '\ufffd', '\u{10000}', 'a\ud800b', '\ud800\ud800', '\u{10d800}', '\ufffd\u{10d800}'];
+  let n = 0;
+  const sign = (headerText, payloadText) => {
+    const alg = n++ % 2 ? 'HS256' : 'EdDSA';
+    const header = headerText ?? `{"alg":"${alg}"${alg === 'EdDSA' ? `,"kid":"${B.m.kidOf('EdDSA')}"` : ''}}`;
+    const h = headerText ? headerText.replace('ALG', alg).replace('KID', alg === 'EdDSA' ? `,"kid":"${B.m.kidOf('EdDSA')}"` : '') : header;
+    const config = alg === 'HS256' ? { keys: null, secret: 'main', secretForm: 'string' } : { keys: 'main' };
+    return { token: B.signSegments(seg(Buffer.from(h, 'utf8')), seg(Buffer.from(payloadText, 'utf8')), alg, B.key(alg), rng), config };
+  };
+  for (const [label, literal] of values) {
+    for (const claim of ['iss', 'sub', 'aud']) {
+      for (const option of options) {
+        const { token, config } = sign(undefined, `{"${claim}":${literal},"exp":${NOW + 60}}`);
+        const name = { iss: 'issuer', sub: 'subject', aud: 'audience' }[claim];
+        B.add('unicode-compare', `${claim} ${label} vs option ${JSON.stringify(option)}`, token, config, { [name]: option });
+      }
+      if (claim === 'aud') {
+        const { token, config } = sign(undefined, `{"aud":[${literal},"x"]}`);
+        B.add('unicode-compare', `aud [${label}, "x"] vs options`, token, config, { audience: ['\udc00', '\ud800'] });
+      }
+    }
+    for (const option of options.slice(0, 4)) {
+      const { token, config } = sign(`{"alg":"ALG"KID,"typ":${literal}}`, `{"sub":"x"}`);
+      B.add('unicode-compare', `typ ${label} vs option ${JSON.stringify(option)}`, token, config, { typ: option });
+      const r = sign(undefined, `{${literal}:1,"sub":"x"}`);
+      B.add('unicode-compare', `member ${label} vs requiredClaims ${JSON.stringify(option)}`, r.token, r.config, { requiredClaims: [option] });
+      const c = sign(`{"alg":"ALG"KID,"crit":[${literal}],${literal}:1}`, `{"sub":"x"}`);
+      B.add('unicode-compare', `crit [${label}] vs options.crit ${JSON.stringify(option)}`, c.token, c.config, { crit: { [option]: true } });
+      const a = sign(`{"alg":${literal}}`, `{"sub":"x"}`);
+      B.add('unicode-compare', `alg ${label} vs algorithms ${JSON.stringify(option)}`, a.token, a.config, { algorithms: [option] });
+    }
+    for (const alg of ['ES256', 'EdDSA', 'RS256']) {
+      const token = B.signSegments(seg(Buffer.from(`{"alg":"${alg}","kid":${literal}}`, 'utf8')), seg({ sub: 'x' }), alg, B.key(alg), rng);
+      B.add('unicode-compare', `${alg} kid ${label} in the set with odd kids`, token, { keys: 'oddKids' }, {});
+    }
+  }
+}
+
 /** Inputs where edge-jwt differs from jose on purpose (see the test's table), and their controls. */
 function buildDocumented(B) {
   const rng = B.rng.fork('documented');
@@ -1374,6 +1427,7 @@ export async function generate({ seed = DEFAULT_SEED, scale = 1 } = {}) {
   buildOddBase64(B, B.n(2500));
   buildKids(B, B.n(1000));
   buildCrit(B, Math.max(1, Math.round(12 * scale)));
+  buildUnicodeCompare(B);
   buildDocumented(B);
 
   const counts = {};
