@@ -124,17 +124,25 @@ export async function bundleWorker({ entry, outDir, scratch }) {
   return { mainName, wasm, inputs, bytes: Buffer.byteLength(code) };
 }
 
-/** The text of a workerd config: one worker service and one HTTP socket on 127.0.0.1:port. */
-export function capnpConfig({ mainName, wasm, port, compatibilityDate, compatibilityFlags = [] }) {
+/**
+ * The text of a workerd config: one worker service and one HTTP socket on 127.0.0.1:port.
+ * `bindings`: text bindings (`env.NAME`), as wrangler.toml's [vars]. `outbound`: the address kinds
+ * the Worker's fetch() may reach (workerd's `network` allow list, e.g. ["public", "private",
+ * "local"] to reach servers on 127.0.0.1); by default workerd's own (public addresses only).
+ */
+export function capnpConfig({ mainName, wasm, port, compatibilityDate, compatibilityFlags = [], bindings = {}, outbound }) {
   const quote = (s) => JSON.stringify(s); // capnp text strings use the same escapes for these names
   const modules = [
     `(name = ${quote(mainName)}, esModule = embed ${quote(mainName)})`,
     ...wasm.map((w) => `(name = ${quote(w.name)}, wasm = embed ${quote(w.name)})`),
   ];
+  const services = ['(name = "main", worker = .mainWorker)'];
+  if (outbound !== undefined) services.push(`(name = "outbound", network = (allow = [${outbound.map(quote).join(', ')}]))`);
+  const textBindings = Object.entries(bindings).map(([name, text]) => `(name = ${quote(name)}, text = ${quote(String(text))})`);
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .mainWorker) ],
+  services = [ ${services.join(', ')} ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
 );
 
@@ -144,6 +152,7 @@ const mainWorker :Workerd.Worker = (
   ],
   compatibilityDate = ${quote(compatibilityDate)},
   compatibilityFlags = [${compatibilityFlags.map(quote).join(', ')}],
+  bindings = [${textBindings.join(', ')}],${outbound === undefined ? '' : '\n  globalOutbound = "outbound",'}
 );
 `;
 }
@@ -187,12 +196,13 @@ function untrack(w) {
 /**
  * Bundles `entry`, starts workerd on it and waits until GET /health answers 200.
  * @param {{entry: string, scratch?: string, compatibilityDate: string, compatibilityFlags?: string[],
- *   startupTimeoutMs?: number}} options
+ *   bindings?: Record<string, string>, outbound?: string[], startupTimeoutMs?: number}} options
+ *   `bindings` and `outbound`: see capnpConfig.
  * @returns {Promise<{url: string, stop(): Promise<void>, logs(): string, startupMs: number,
  *   bundle: {mainName: string, wasm: {name: string, source: string}[], inputs: string[], bytes: number}}>}
  *   `startupMs`: from spawning workerd to the first 200 on /health.
  */
-export async function startWorkerd({ entry, scratch, compatibilityDate, compatibilityFlags = [], startupTimeoutMs = 20_000 }) {
+export async function startWorkerd({ entry, scratch, compatibilityDate, compatibilityFlags = [], bindings = {}, outbound, startupTimeoutMs = 20_000 }) {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(compatibilityDate)) throw new Error(`bad compatibilityDate ${compatibilityDate}`);
   if (!existsSync(WORKERD_BIN)) throw new Error(`workerd is not installed at ${WORKERD_BIN} (npm install in ${REPO})`);
   const dir = mkdtempSync(join(tmpdir(), 'edge-jwt-workerd-'));
@@ -203,7 +213,7 @@ export async function startWorkerd({ entry, scratch, compatibilityDate, compatib
     let lastError;
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
-      writeFileSync(join(dir, 'config.capnp'), capnpConfig({ ...bundle, port, compatibilityDate, compatibilityFlags }));
+      writeFileSync(join(dir, 'config.capnp'), capnpConfig({ ...bundle, port, compatibilityDate, compatibilityFlags, bindings, outbound }));
       try {
         return await launch({ dir, port, bundle, startupTimeoutMs });
       } catch (error) {
