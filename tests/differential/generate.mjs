@@ -602,11 +602,15 @@ function timeClaims(rng) {
   return { exp, nbf, iat };
 }
 
-function claimsFor(rng, i) {
-  const { exp, nbf, iat } = timeClaims(rng);
-  const iss = rng.pick(orUndefined([ISS, ISS, ISS, ISS, ISS2, `${ISS}/`, ISS.toUpperCase(), '', 42, null, [ISS]], 2));
-  const sub = rng.pick(orUndefined([SUB, SUB, SUB, SUB, 'user-other', '', 0, null], 2));
-  const aud = rng.pick(orUndefined([AUD, AUD, AUD, AUD2, [AUD], [AUD, AUD2], [AUD2, 'x'], ['x', 'y'], [], [AUD, 7], 'x', 12, null, {}], 2));
+/** Claims: `wellFormed` ones are valid at NOW (with edges only inside the tolerances jose allows). */
+function claimsFor(rng, i, wellFormed) {
+  const t = NOW;
+  const { exp, nbf, iat } = wellFormed
+    ? { exp: rng.pick([t + 3600, t + 61, t + 1, t + 600.5, undefined]), nbf: rng.pick([undefined, undefined, t - 60, t]), iat: rng.pick([t - 60, t - 1, t, t - 30.25, undefined]) }
+    : timeClaims(rng);
+  const iss = wellFormed ? rng.pick([ISS, ISS, undefined]) : rng.pick(orUndefined([ISS, ISS, ISS, ISS, ISS2, `${ISS}/`, ISS.toUpperCase(), '', 42, null, [ISS]], 2));
+  const sub = wellFormed ? rng.pick([SUB, SUB, undefined]) : rng.pick(orUndefined([SUB, SUB, SUB, SUB, 'user-other', '', 0, null], 2));
+  const aud = wellFormed ? rng.pick([AUD, [AUD, AUD2], [AUD2, AUD], undefined]) : rng.pick(orUndefined([AUD, AUD, AUD, AUD2, [AUD], [AUD, AUD2], [AUD2, 'x'], ['x', 'y'], [], [AUD, 7], 'x', 12, null, {}], 2));
   const payload = {};
   // Claim order varies too; values in the JSON the way jose's signer writes them.
   const entries = [['iss', iss], ['sub', sub], ['aud', aud], ['exp', exp], ['nbf', nbf], ['iat', iat]];
@@ -631,7 +635,8 @@ function claimsFor(rng, i) {
 
 const TYPS = ['JWT', 'jwt', 'application/jwt', 'at+jwt', 'application/at+jwt', 'JOSE', 'secevent+jwt', 'Application/JWT', 'JWT ', '', 'JWTİ', 'ΣJWT', 'JWTΣ', 'ÀT+JWT', 'application/', '/'];
 
-function optionsFor(rng, alg, payload, header) {
+function optionsFor(rng, alg, payload, header, wellFormed) {
+  if (wellFormed && rng.chance(0.6)) return alignedOptions(rng, alg, payload, header);
   const o = {};
   const r = () => rng.float();
   let x = r();
@@ -664,6 +669,21 @@ function optionsFor(rng, alg, payload, header) {
   return o;
 }
 
+/** Options that the claims satisfy (each present or not), with the clock and a tolerance. */
+function alignedOptions(rng, alg, payload, header) {
+  const o = {};
+  if (typeof payload.iss === 'string' && rng.chance(0.5)) o.issuer = rng.pick([payload.iss, [ISS2, payload.iss]]);
+  if (payload.aud !== undefined && rng.chance(0.5)) o.audience = typeof payload.aud === 'string' ? payload.aud : rng.pick([payload.aud[0], [payload.aud[1], 'other']]);
+  if (typeof payload.sub === 'string' && rng.chance(0.4)) o.subject = payload.sub;
+  if (rng.chance(0.4)) o.algorithms = rng.pick([[alg], ALGS, [alg, 'ES256']]);
+  if (typeof header.typ === 'string' && rng.chance(0.3)) o.typ = header.typ;
+  if (typeof payload.iat === 'number' && rng.chance(0.4)) o.maxTokenAge = rng.pick([60, '1h', '2 minutes', 3600.5]);
+  if (rng.chance(0.4)) o.clockTolerance = rng.pick([0, 5, '30s', 1.5]);
+  if (rng.chance(0.3)) o.requiredClaims = Object.keys(payload).filter(() => rng.chance(0.5));
+  o.currentDateMs = rng.pick([NOW * 1000, NOW * 1000 + 999, NOW * 1000 + 500]);
+  return o;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Categories
 
@@ -692,7 +712,8 @@ async function buildValid(B, tokens, optionSets) {
     if (rng.chance(0.1)) header.cty = rng.pick(['JWT', 'json']);
     if (rng.chance(0.05)) header.b64 = true;
     if (rng.chance(0.05)) header.foo = rng.pick([1, 'bar', { x: [null] }]);
-    const payload = claimsFor(rng, i);
+    const wellFormed = rng.chance(0.45);
+    const payload = claimsFor(rng, i, wellFormed);
     let token;
     if (who === 'plain') token = B.hand(header, payload, alg, 'plain', rng);
     else token = await B.signed(alg, header, payload, 'legit', config.secret ?? 'main');
@@ -701,7 +722,7 @@ async function buildValid(B, tokens, optionSets) {
       await selfCheck(B, alg, token, config);
     }
     for (let k = 0; k < optionSets; k++) {
-      B.add('valid', `valid ${alg} #${i}.${k}`, token, config, optionsFor(rng, alg, payload, header));
+      B.add('valid', `valid ${alg} #${i}.${k}${wellFormed ? ' (well-formed)' : ''}`, token, config, optionsFor(rng, alg, payload, header, wellFormed));
     }
   }
 }

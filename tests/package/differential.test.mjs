@@ -246,7 +246,7 @@ if (loadError) {
     const runStarted = performance.now();
     for (const c of cases) {
       index++;
-      const s = (stats[c.category] ??= { cases: 0, agree: 0, documented: 0, ms: 0 });
+      const s = (stats[c.category] ??= { cases: 0, agree: 0, accepted: 0, documented: 0, ms: 0 });
       const caseStarted = performance.now();
       s.cases++;
       const currentDate = new Date(c.options.currentDateMs);
@@ -313,6 +313,7 @@ if (loadError) {
         } else {
           s.agree++;
           agreements++;
+          if (joseOut.ok) s.accepted++;
         }
       }
       s.ms += performance.now() - caseStarted;
@@ -320,7 +321,7 @@ if (loadError) {
     const runMs = performance.now() - runStarted;
 
     for (const [category, s] of Object.entries(stats)) {
-      t.diagnostic(`${category}: ${s.cases} cases, ${s.agree} agree, ${s.documented} documented differences, ${(s.ms / 1000).toFixed(1)} s`);
+      t.diagnostic(`${category}: ${s.cases} cases, ${s.agree} agree (${s.accepted} accepted by both), ${s.documented} documented differences, ${(s.ms / 1000).toFixed(1)} s`);
     }
     for (const d of DIFFERENCES) t.diagnostic(`documented difference ${d.id}: ${documented.get(d.id)} cases`);
     const summary = `differential summary: ${cases.length} cases (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}); `
@@ -337,5 +338,15 @@ if (loadError) {
     for (const [category, s] of Object.entries(stats)) {
       if (category !== 'documented') assert.ok(s.agree > s.cases / 2, `${category}: only ${s.agree} of ${s.cases} cases compared`);
     }
+    // The valid-token category must exercise both answers, not only refusals.
+    assert.ok(stats.valid.accepted > stats.valid.cases / 5 && stats.valid.accepted < stats.valid.cases * 0.9, `valid: ${stats.valid.accepted} of ${stats.valid.cases} accepted`);
+  });
+
+  test('the generator is deterministic: the same seed gives byte-identical cases', { timeout: 120_000 }, async () => {
+    const a = await generate({ seed: SEED, scale: 0.005 });
+    const b = await generate({ seed: SEED, scale: 0.005 });
+    assert.equal(a.digest, b.digest);
+    assert.deepEqual(a.cases.slice(0, 50), b.cases.slice(0, 50));
+    assert.deepEqual(a.material, b.material);
   });
 }
