@@ -51,8 +51,8 @@ function readWranglerToml() {
 function wrapperSource() {
   const echo = "(c) => c.json({ claims: c.req.header('x-edge-jwt-claims') ?? null, sub: c.req.header('x-edge-jwt-sub') ?? null, auth: c.get('auth') })";
   return `import app from ${JSON.stringify(join(EXAMPLE, 'src', 'index.ts'))};
-app.get('/api/public/echo-headers', ${echo});
-app.get('/api/echo-headers', ${echo});
+app.get('/public/echo-headers', ${echo});
+app.get('/echo-headers', ${echo});
 export default app;
 `;
 }
@@ -100,7 +100,7 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
       assert.ok(existsSync(join(EXAMPLE, top.main)));
       assert.match(top.compatibility_date ?? '', /^\d{4}-\d{2}-\d{2}$/);
       assert.ok(top.name, 'a name to deploy under');
-      assert.deepEqual(Object.keys(vars).sort(), ['BETTER_AUTH_URL', 'JWKS_URL']);
+      assert.deepEqual(Object.keys(vars).sort(), ['AUDIENCE', 'ISSUER', 'JWKS_URL']);
       const source = readFileSync(join(EXAMPLE, top.main), 'utf8');
       for (const name of Object.keys(vars)) assert.match(source, new RegExp(`env\\.${name}\\b`), `src/index.ts reads env.${name}`);
     });
@@ -133,7 +133,7 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
     const impostorKey = (await jose.generateKeyPair('EdDSA')).privateKey;
     const sameKidOtherKey = await new jose.SignJWT({ ...claims }).setProtectedHeader({ alg: 'EdDSA', kid }).sign(impostorKey);
 
-    const worker = await startExample(dir, 'bearer', { BETTER_AUTH_URL: auth.url, JWKS_URL: `${auth.url}/api/auth/jwks` }, top.compatibility_date);
+    const worker = await startExample(dir, 'bearer', { JWKS_URL: `${auth.url}/api/auth/jwks`, ISSUER: auth.url, AUDIENCE: auth.url }, top.compatibility_date);
     stops.push(() => worker.stop());
     t.diagnostic(`workerd answered /health ${worker.startupMs} ms after spawn; bundle ${(worker.bundle.bytes / 1024).toFixed(0)} KiB + ${worker.bundle.wasm.map((w) => w.name).join(', ')}`);
 
@@ -149,7 +149,7 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
 
     await t.test(`${CONCURRENT} concurrent requests on a cold isolate: all verified, the keys fetched once`, async () => {
       assert.equal(auth.requests.jwks, 0, 'no key fetch before the first request');
-      const responses = await Promise.all(Array.from({ length: CONCURRENT }, () => worker.call('/api/me', bearer(token))));
+      const responses = await Promise.all(Array.from({ length: CONCURRENT }, () => worker.call('/me', bearer(token))));
       responses.forEach((r, i) => {
         assert.equal(r.status, 200, `request ${i}: ${JSON.stringify(r.body)}`);
         assert.equal(r.body.sub, user.id);
@@ -161,12 +161,12 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
       const home = await worker.call('/');
       assert.equal(home.status, 200);
       assert.match(home.body, /edge-jwt on Cloudflare Workers/);
-      assert.deepEqual((await worker.call('/api/public/hello')).body, { hello: 'world' });
+      assert.deepEqual((await worker.call('/public/hello')).body, { hello: 'world' });
       assert.equal((await worker.call('/health')).body, 'ok');
     });
 
     await t.test('a valid Better Auth token: 200 with its claims', async () => {
-      const me = await worker.call('/api/me', bearer(token));
+      const me = await worker.call('/me', bearer(token));
       assert.equal(me.status, 200, JSON.stringify(me.body));
       assert.deepEqual(me.body, {
         source: 'bearer',
@@ -178,28 +178,28 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
     });
 
     await t.test('refused: no token, tampered, expired, another key set, same kid with another key, not a JWT', async () => {
-      assertRefused(await worker.call('/api/me'), null, 'no token');
-      assertRefused(await worker.call('/api/me', bearer(tampered)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'tampered payload');
-      assertRefused(await worker.call('/api/me', bearer(expired)), 'ERR_JWT_EXPIRED', 'expired (signed by Better Auth)');
-      assertRefused(await worker.call('/api/me', bearer(otherToken)), 'ERR_JWKS_NO_MATCHING_KEY', "another Better Auth's token");
-      assertRefused(await worker.call('/api/me', bearer(sameKidOtherKey)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'same kid, another key');
-      assertRefused(await worker.call('/api/me', bearer('not-a-jwt')), 'ERR_JWS_INVALID', 'not a JWT');
-      assertRefused(await worker.call('/api/me', { cookie: cookieHeader }), null, 'a bare session_token cookie (no cookie cache) cannot be verified at the edge');
+      assertRefused(await worker.call('/me'), null, 'no token');
+      assertRefused(await worker.call('/me', bearer(tampered)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'tampered payload');
+      assertRefused(await worker.call('/me', bearer(expired)), 'ERR_JWT_EXPIRED', 'expired (signed by Better Auth)');
+      assertRefused(await worker.call('/me', bearer(otherToken)), 'ERR_JWKS_NO_MATCHING_KEY', "another Better Auth's token");
+      assertRefused(await worker.call('/me', bearer(sameKidOtherKey)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'same kid, another key');
+      assertRefused(await worker.call('/me', bearer('not-a-jwt')), 'ERR_JWS_INVALID', 'not a JWT');
+      assertRefused(await worker.call('/me', { cookie: cookieHeader }), null, 'a bare session_token cookie (no cookie cache) cannot be verified at the edge');
       assert.equal(auth.requests.jwks, 1, "no refetch for the other server's unknown kid within 30 s (cooldownDuration) of the first fetch");
     });
 
     await t.test('forged claims headers: never reach a handler, never authenticate', async () => {
       const forgedClaims = JSON.stringify({ source: 'bearer', sub: 'admin', claims: { sub: 'admin', role: 'admin' } });
       const forged = { 'x-edge-jwt-claims': forgedClaims, 'x-edge-jwt-sub': 'admin' };
-      assertRefused(await worker.call('/api/echo-headers', forged), null, 'forged headers alone');
+      assertRefused(await worker.call('/echo-headers', forged), null, 'forged headers alone');
 
-      const gated = await worker.call('/api/echo-headers', bearer(token, forged));
+      const gated = await worker.call('/echo-headers', bearer(token, forged));
       assert.equal(gated.status, 200);
       assert.equal(gated.body.sub, user.id, 'x-edge-jwt-sub is the verified subject');
       assert.deepEqual(JSON.parse(gated.body.claims), { source: 'bearer', sub: user.id, claims });
       assert.deepEqual(gated.body.auth, { source: 'bearer', sub: user.id, claims });
 
-      const open = await worker.call('/api/public/echo-headers', forged);
+      const open = await worker.call('/public/echo-headers', forged);
       assert.equal(open.status, 200);
       assert.deepEqual(open.body, { claims: null, sub: null, auth: null }, 'forged headers are removed on public routes too');
     });
@@ -207,7 +207,7 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
     await t.test(`${CONCURRENT} concurrent requests, valid and invalid mixed: each its own answer`, async () => {
       const kinds = [[token, 200], [tampered, 401], [expired, 401], [sameKidOtherKey, 401], [undefined, 401]];
       const jobs = Array.from({ length: CONCURRENT }, (_, i) => kinds[i % kinds.length]);
-      const responses = await Promise.all(jobs.map(([tk]) => worker.call('/api/me', tk === undefined ? {} : bearer(tk))));
+      const responses = await Promise.all(jobs.map(([tk]) => worker.call('/me', tk === undefined ? {} : bearer(tk))));
       responses.forEach((r, i) => {
         assert.equal(r.status, jobs[i][1], `request ${i}: ${JSON.stringify(r.body)}`);
         if (r.status === 200) assert.equal(r.body.sub, user.id);
@@ -218,12 +218,12 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
     const cookies = await startCookieServer({ strategy: 'jwt', jwtPlugin: true });
     stops.push(() => cookies.close());
     const signedUp = await cookies.signUp('cy@example.com', PASSWORD, 'Cy');
-    const cookieWorker = await startExample(dir, 'cookie', { BETTER_AUTH_URL: cookies.url, JWKS_URL: `${cookies.url}/api/auth/jwks` }, top.compatibility_date);
+    const cookieWorker = await startExample(dir, 'cookie', { JWKS_URL: `${cookies.url}/api/auth/jwks`, ISSUER: cookies.url, AUDIENCE: cookies.url }, top.compatibility_date);
     stops.push(() => cookieWorker.stop());
 
     await t.test("Better Auth's session cookie (jwt({ sessionCookieCache: true })): verified at the edge", async () => {
       assert.ok(signedUp.cookies.some((c) => c.name.endsWith('session_data')), 'Better Auth set the session_data cookie cache');
-      const me = await cookieWorker.call('/api/me', { cookie: signedUp.cookieHeader });
+      const me = await cookieWorker.call('/me', { cookie: signedUp.cookieHeader });
       assert.equal(me.status, 200, JSON.stringify(me.body));
       assert.equal(me.body.source, 'cookie');
       assert.equal(me.body.sub, signedUp.user.id);
@@ -236,7 +236,7 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
       const forgedPayload = Buffer.from(Buffer.from(p, 'base64url').toString('utf8').replace('cy@example.com', 'admin@example.com')).toString('base64url');
       const forgedCookie = signedUp.cookieHeader.replace(data.value, `${h}.${forgedPayload}.${s}`);
       assert.notEqual(forgedCookie, signedUp.cookieHeader);
-      assertRefused(await cookieWorker.call('/api/me', { cookie: forgedCookie }), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'a tampered session cookie');
+      assertRefused(await cookieWorker.call('/me', { cookie: forgedCookie }), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'a tampered session cookie');
     });
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});

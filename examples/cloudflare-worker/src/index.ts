@@ -8,10 +8,12 @@ import { edgeJwt, type EdgeJwtVariables } from 'edge-jwt/hono';
 
 /** The Worker's bindings: the `[vars]` of wrangler.toml, and secrets. */
 export interface Env {
-  /** Better Auth's base URL: the issuer and audience of its tokens. */
-  BETTER_AUTH_URL: string;
-  /** Better Auth's public keys: `<BETTER_AUTH_URL>/api/auth/jwks`. */
+  /** Better Auth's public keys: `<Better Auth base URL>/api/auth/jwks`. */
   JWKS_URL: string;
+  /** The `iss` its tokens carry: Better Auth's base URL, unless its JWT plugin sets `jwt.issuer`. */
+  ISSUER: string;
+  /** The `aud` its tokens carry: Better Auth's base URL, unless its JWT plugin sets `jwt.audience`. */
+  AUDIENCE: string;
   /**
    * Only for session cookies of Better Auth's `compact` or `jwe` cookie-cache strategies
    * (`wrangler secret put BETTER_AUTH_SECRET`). Cookies signed by the JWT plugin's keys
@@ -30,24 +32,24 @@ const app = new Hono<{ Bindings: Env; Variables: EdgeJwtVariables<UserClaims> }>
 app.use(
   edgeJwt((env: Env) => ({
     jwks: env.JWKS_URL,
-    issuer: env.BETTER_AUTH_URL,
-    audience: env.BETTER_AUTH_URL,
+    issuer: env.ISSUER,
+    audience: env.AUDIENCE,
     ...(env.BETTER_AUTH_SECRET ? { session: { secret: env.BETTER_AUTH_SECRET } } : {}),
-    publicPaths: ['/', '/health', '/api/public/**'],
+    publicPaths: ['/', '/health', '/public/**'],
     apiPaths: ['/**'], // an API: every refusal is a 401 (or 503) JSON answer, never a redirect
   })),
 );
 
 app.get('/', (c) =>
-  c.text('edge-jwt on Cloudflare Workers. GET /api/me with "Authorization: Bearer <token>" or a Better Auth session cookie.\n'),
+  c.text('edge-jwt on Cloudflare Workers. GET /me with "Authorization: Bearer <token>" or a Better Auth session cookie.\n'),
 );
 
 app.get('/health', (c) => c.text('ok'));
 
-app.get('/api/public/hello', (c) => c.json({ hello: 'world' }));
+app.get('/public/hello', (c) => c.json({ hello: 'world' }));
 
 // Gated: the middleware only lets verified requests through, so `auth` is set here.
-app.get('/api/me', (c) => {
+app.get('/me', (c) => {
   const auth = c.get('auth')!;
   return c.json({
     source: auth.source, // 'bearer' or 'cookie'
