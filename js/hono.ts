@@ -23,28 +23,9 @@ import type { Context, MiddlewareHandler, Next } from 'hono';
 import type { JWTPayload } from 'edge-jwt';
 import { createGate, denyResponse, type Gate, type GateDeny, type GateOptions, type VerifiedClaims } from './gate.js';
 
-export {
-  createGate,
-  denyResponse,
-  readVerifiedClaims,
-  DEFAULT_CLAIMS_HEADER,
-  DEFAULT_SUBJECT_HEADER,
-  type AuthSource,
-  type ClaimsHeaderNames,
-  type DenyBody,
-  type DenyReason,
-  type FallbackSession,
-  type ForwardedSession,
-  type Gate,
-  type GateAllow,
-  type GateDecision,
-  type GateDeny,
-  type GateOptions,
-  type GatePublic,
-  type HeaderReader,
-  type PathPattern,
-  type VerifiedClaims,
-} from './gate.js';
+// The gate's whole public surface (createGate, denyResponse, readVerifiedClaims, the header names and
+// the types), as edge-jwt/next offers it.
+export * from './gate.js';
 
 /**
  * The context variables {@link edgeJwt} sets. Declare them on your app so handlers are typed:
