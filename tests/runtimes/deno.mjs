@@ -2,9 +2,10 @@
 // per-platform optional dependency (`@deno/linux-x64-glibc`, ...), so nothing is downloaded from
 // anywhere else (its postinstall script, which npm 11 may not run, only moves that binary).
 //
-// ensureDeno() returns the path of a deno binary: `deno` on PATH when it is there, otherwise the one
-// installed with `npm install deno@DENO_VERSION` into build/runtimes/deno (once: idempotent,
-// serialised across processes with flock, bounded in time), or throws an error that says what to do.
+// ensureDeno() returns the path of a deno binary: `deno` on PATH when it is there, else the one of a
+// `deno` dev dependency in the repository's node_modules, else the one installed with
+// `npm install deno@DENO_VERSION` into build/runtimes/deno (once: idempotent, serialised across
+// processes with flock, bounded in time), or throws an error that says what to do.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,9 +22,9 @@ function versionOf(bin) {
   return result.status === 0 && match ? match[1] : undefined;
 }
 
-/** The binary inside build/runtimes/deno, if installed: node_modules/@deno/<platform>/deno. */
-function installedBinary() {
-  const scope = join(DIR, 'node_modules', '@deno');
+/** The binary of an npm-installed deno under `dir`, if any: node_modules/@deno/<platform>/deno. */
+function installedBinary(dir = DIR) {
+  const scope = join(dir, 'node_modules', '@deno');
   if (!existsSync(scope)) return undefined;
   for (const platform of readdirSync(scope)) {
     const bin = join(scope, platform, process.platform === 'win32' ? 'deno.exe' : 'deno');
@@ -35,7 +36,10 @@ function installedBinary() {
 /** The path of a deno binary (installed from npm when missing) and its version. */
 export function ensureDeno() {
   const onPath = spawnSync('sh', ['-c', 'command -v deno'], { encoding: 'utf8' }).stdout?.trim();
-  if (onPath && versionOf(onPath)) return { bin: onPath, version: versionOf(onPath) };
+  for (const found of [onPath, installedBinary(REPO)]) {
+    const version = found ? versionOf(found) : undefined;
+    if (version !== undefined) return { bin: found, version };
+  }
 
   let bin = installedBinary();
   if (bin === undefined || versionOf(bin) !== DENO_VERSION) {
