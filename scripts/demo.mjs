@@ -55,6 +55,8 @@ try {
       scratch,
       compatibilityDate: '2026-11-01',
       bindings: { JWKS_URL: `${app.url}/api/auth/jwks`, ISSUER: app.url, AUDIENCE: app.url },
+      // workerd's default outbound reaches public addresses only; the app listens on loopback.
+      outbound: ['local'],
     });
     stops.push(worker.stop);
   } else {
@@ -109,6 +111,9 @@ try {
       await check(where, 'valid session cookie', base, '/dashboard', { headers: { cookie: cookieHeader } }, 200);
       await check(where, 'no cookie (page)', base, '/dashboard', {}, 307);
       await check(where, 'forged session cookie', base, '/dashboard', { headers: { cookie: forgedCookie } }, 307);
+    } else {
+      await check(where, 'valid session cookie', base, api, { headers: { cookie: cookieHeader } }, 200);
+      await check(where, 'forged session cookie', base, api, { headers: { cookie: forgedCookie } }, 401);
     }
   }
 
