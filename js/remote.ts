@@ -234,12 +234,12 @@ export class RemoteKeySet {
 
   /** Whether the cached keys are within their max-age. */
   get fresh(): boolean {
-    return this.#cache?.fresh(this.#clock()) ?? false;
+    return this.#live()?.fresh(this.#clock()) ?? false;
   }
 
   /** Whether a fetch was attempted within `cooldownDuration`. */
   get coolingDown(): boolean {
-    return this.#cache?.coolingDown(this.#clock()) ?? false;
+    return this.#live()?.coolingDown(this.#clock()) ?? false;
   }
 
   /** Whether a fetch is in flight. */
@@ -249,14 +249,26 @@ export class RemoteKeySet {
 
   /** A copy of the cached key set, if any. */
   jwks(): JWKS | undefined {
-    const json = this.#cache?.jwksJson();
+    const json = this.#snapshot?.json;
     return json === undefined ? undefined : (JSON.parse(json) as JWKS);
+  }
+
+  /**
+   * The last key set the module accepted, kept in JavaScript: after a trap the module is
+   * re-instantiated, every handle of the old instance is void, and the new cache starts from this.
+   */
+  #snapshot: { json: string; at: number; age: number } | undefined;
+
+  #remember(cache: CacheHandle): void {
+    const json = cache.jwksJson();
+    if (json !== undefined) this.#snapshot = { json, at: cache.fetchedAt(), age: cache.maxAge() };
   }
 
   /** What the cache has done: hits, fetches, failures, stale answers, the last error. */
   stats(): RemoteJWKSetStats {
-    if (this.#cache === undefined) return { hits: 0, fetches: 0, failures: 0, staleServed: 0, keyCount: 0 };
-    return JSON.parse(this.#cache.statsJson()) as RemoteJWKSetStats;
+    const cache = this.#live();
+    if (cache === undefined) return { hits: 0, fetches: 0, failures: 0, staleServed: 0, keyCount: 0 };
+    return JSON.parse(cache.statsJson()) as RemoteJWKSetStats;
   }
 
   /** Fetches the key set now, ignoring the cooldown. Rejects with the coded error if that fails. */
@@ -335,11 +347,15 @@ export class RemoteKeySet {
     return this.#parsed.keys;
   }
 
+  /** The module-side cache if one was made and is not void (no instance was replaced since). */
+  #live(): CacheHandle | undefined {
+    return this.#generation === currentGeneration() ? this.#cache : undefined;
+  }
+
   /** The module-side cache, made (again, after a re-instantiation) from the JS-held snapshot. */
   #handle(): CacheHandle {
     if (this.#cache !== undefined && this.#generation === currentGeneration()) return this.#cache;
-    const previous = this.#cache;
-    const snapshot = previous === undefined ? undefined : { json: previous.jwksJson(), at: previous.fetchedAt(), age: previous.maxAge() };
+    const snapshot = this.#snapshot;
     const { RemoteCache } = this.#bindings as RemoteBindings;
     const cache = new RemoteCache(this.#cacheMaxAge, this.#cooldown, this.#staleIfError);
     if (snapshot?.json !== undefined) cache.restore(this.#clock(), encoder.encode(snapshot.json), snapshot.at, snapshot.age);
@@ -358,6 +374,7 @@ export class RemoteKeySet {
     if (this.#initial !== undefined) {
       try {
         cache.restore(this.#clock(), encoder.encode(this.#initial), this.#createdAt, this.#cacheMaxAge);
+        this.#remember(cache);
       } catch (error) {
         throw takeFailure(error) ?? error;
       }
@@ -369,6 +386,7 @@ export class RemoteKeySet {
         const maxAge = entry?.maxAge === null ? Infinity : entry?.maxAge;
         if (entry && typeof entry === 'object' && typeof entry.uat === 'number' && typeof maxAge === 'number') {
           cache.restore(this.#clock(), encoder.encode(JSON.stringify(entry.jwks)), entry.uat, maxAge);
+          this.#remember(cache);
         }
       } catch (error) {
         // A broken store entry is ignored: the network is the source of truth.
@@ -413,6 +431,7 @@ export class RemoteKeySet {
         } catch (error) {
           throw takeFailure(error) ?? error;
         }
+        this.#remember(cache);
         await this.#persist(cache);
       })
       .catch((error: unknown) => {
