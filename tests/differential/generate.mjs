@@ -468,6 +468,9 @@ async function makeMaterial(rng) {
     big: { keys: [{ ...big.jwk, kid: 'rsa-16392' }] },
     empty: { keys: [] },
     signVerifyOps: { keys: [{ ...twins[2].jwk, kid: 'ops-sign-verify', key_ops: ['sign', 'verify'] }] },
+    // Over the key set bounds (256 keys; 256 KiB of JSON): the token's key is the last.
+    tooManyKeys: { keys: [...Array.from({ length: 256 }, (_, i) => ({ ...plain.OKP.jwk, kid: `filler-${i}`, alg: 'EdDSA' })), { ...keys.EdDSA.jwk, kid: 'last', alg: 'EdDSA' }] },
+    tooLarge: { keys: [{ ...keys.EdDSA.jwk, kid: 'last', alg: 'EdDSA', pad: 'p'.repeat(262_144) }] },
     // Kids that are lone surrogates or U+FFFD (JSON.stringify writes them as \ud800 escapes).
     oddKids: { keys: [{ ...keys.ES256.jwk, kid: '\ud800', alg: 'ES256' }, { ...keys.EdDSA.jwk, kid: '\ufffd', alg: 'EdDSA' }, { ...keys.RS256.jwk, kid: '\udc00\ud800', alg: 'RS256' }] },
   };
@@ -1391,6 +1394,16 @@ function buildDocumented(B) {
   for (let i = 0; i < 2; i++) {
     const token = B.signSegments(seg({ alg: 'ES256', ...(i ? { kid: 'ops-sign-verify' } : {}) }), seg(payload), 'ES256', B.m.twins[2], rng);
     B.add('documented', `ES256, the key's key_ops are ["sign","verify"] (kid ${i ? 'given' : 'absent'})`, token, { keys: 'signVerifyOps' }, {}, { diff: 'key-ops-sign-verify' });
+  }
+  // ML-DSA (jose knows the name; edge-jwt does not implement it), with a key set and with a secret.
+  for (const [config, diff] of [[{ keys: 'main' }, 'ml-dsa-jwks'], [{ keys: null, secret: 'main', secretForm: 'string' }, 'ml-dsa-secret']]) {
+    const token = `${seg({ alg: 'ML-DSA-44', kid: 'k-ml' })}.${seg(payload)}.${b64u(rng.bytes(2420))}`;
+    B.add('documented', `ML-DSA-44 token, keys ${config.keys}`, token, config, {}, { diff });
+  }
+  // Key sets over the bounds (edge-jwt refuses the set; jose uses it).
+  for (const set of ['tooManyKeys', 'tooLarge']) {
+    const token = B.signSegments(seg({ alg: 'EdDSA', kid: 'last' }), seg(payload), 'EdDSA', B.m.keys.EdDSA, rng);
+    B.add('documented', `EdDSA token, key set ${set}`, token, { keys: set }, {}, { diff: set === 'tooManyKeys' ? 'jwks-too-many-keys' : 'jwks-too-large' });
   }
   // A public-key token with only a secret (no key set).
   for (const alg of ASYM) {

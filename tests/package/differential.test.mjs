@@ -79,6 +79,20 @@ export const DIFFERENCES = [
     why: 'jose reads the header anyway and fails on the signature; edge-jwt stops at the encoding',
   },
   {
+    id: 'jwks-too-many-keys',
+    input: 'a key set of more than 256 keys (257)',
+    jose: OK,
+    edge: code('ERR_JWKS_INVALID'),
+    why: 'bounded work per set: createLocalJWKSet (or verifyToken with the set) refuses it',
+  },
+  {
+    id: 'jwks-too-large',
+    input: 'a key set whose JSON is over 256 KiB',
+    jose: OK,
+    edge: code('ERR_JWKS_INVALID'),
+    why: 'as above',
+  },
+  {
     id: 'json-depth-payload',
     input: 'a payload nested deeper than 128 levels (the top-level object is level 1)',
     jose: OK,
@@ -231,9 +245,18 @@ if (loadError) {
     const edgeAsync = {};
     const edgeSync = {};
     const joseSets = {};
+    // A set edge-jwt refuses (over its bounds) is kept as the error, the outcome of every case
+    // that uses it.
+    const makeSet = (input) => {
+      try {
+        return lib.createLocalJWKSet(input);
+      } catch (error) {
+        return { refused: error };
+      }
+    };
     for (const [name, jwks] of Object.entries(material.jwks)) {
-      edgeAsync[name] = lib.createLocalJWKSet(jwks);
-      edgeSync[name] = lib.createLocalJWKSet(JSON.stringify(jwks));
+      edgeAsync[name] = makeSet(jwks);
+      edgeSync[name] = makeSet(JSON.stringify(jwks));
       joseSets[name] = jose.createLocalJWKSet(jwks);
     }
     const HMAC = new Set(['HS256', 'HS384', 'HS512']);
@@ -277,6 +300,7 @@ if (loadError) {
       }
       let asyncOut;
       try {
+        if (c.keys && edgeAsync[c.keys].refused) throw edgeAsync[c.keys].refused;
         const r = await lib.verifyToken(c.token, c.keys ? edgeAsync[c.keys] : null, edgeOptions);
         asyncOut = { ok: true, payload: r.payload, header: r.protectedHeader };
       } catch (error) {
@@ -284,6 +308,7 @@ if (loadError) {
       }
       let syncOut;
       try {
+        if (c.keys && edgeSync[c.keys].refused) throw edgeSync[c.keys].refused;
         const r = lib.verifyTokenSync(c.token, c.keys ? edgeSync[c.keys] : null, edgeOptions);
         syncOut = { ok: true, payload: r.payload, header: r.protectedHeader };
       } catch (error) {
