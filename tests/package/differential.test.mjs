@@ -232,7 +232,7 @@ if (loadError) {
     throw loadError;
   });
 } else {
-  test(`differential: edge-jwt ${'vs'} jose ${JOSE_VERSION} ${REPLAY}`, { timeout: 600_000 }, async (t) => {
+  test(`differential: edge-jwt vs jose ${JOSE_VERSION} ${REPLAY}`, { timeout: 600_000 }, async (t) => {
     assert.equal(JOSE_VERSION, '6.2.17', 'the reference is pinned to jose 6.2.17 (behaviour drifts within 6.x)');
     const started = performance.now();
     const { material, cases, counts, digest } = await generate({ seed: SEED, scale: SCALE });
