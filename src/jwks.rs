@@ -13,6 +13,10 @@ use crate::jwk::{Jwk, Member};
 pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 /// The most keys one set may hold.
 pub const MAX_KEYS: usize = 256;
+/// The most keys tried for one token. A token without `kid` is tried against every key that fits
+/// its `alg`; past this many it is refused at once (`ERR_JWKS_MULTIPLE_MATCHING_KEYS`), so leaving
+/// the `kid` out cannot make one verification cost hundreds of signature checks.
+pub const MAX_CANDIDATES: usize = 8;
 
 /// A parsed key set.
 #[derive(Debug, Clone, Default)]
@@ -89,6 +93,13 @@ impl KeySet {
             .collect();
         if candidates.is_empty() {
             return Err(self.no_matching_key(alg, header_kid));
+        }
+        if candidates.len() > MAX_CANDIDATES {
+            return Err(Error::MultipleMatchingKeys(format!(
+                "{} keys in the set fit this {alg} token; at most {MAX_CANDIDATES} are tried for one \
+                 token, so it needs a kid that names one",
+                candidates.len()
+            )));
         }
         Ok(Selection {
             alg,
@@ -265,6 +276,23 @@ mod tests {
             .unwrap()
             .keys()
             .is_empty());
+    }
+
+    #[test]
+    fn at_most_max_candidates_keys_are_tried_for_one_token() {
+        let key =
+            r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        let set = |n: usize| {
+            KeySet::from_json(format!(r#"{{"keys":[{}]}}"#, vec![key; n].join(",")).as_bytes())
+                .unwrap()
+        };
+        let within = set(MAX_CANDIDATES);
+        let selection = within.select(Algorithm::EdDsa, &Member::Absent).unwrap();
+        assert_eq!(selection.usable_keys().unwrap().len(), MAX_CANDIDATES);
+        let over = set(MAX_CANDIDATES + 1);
+        let err = over.select(Algorithm::EdDsa, &Member::Absent).unwrap_err();
+        assert_eq!(err.code(), "ERR_JWKS_MULTIPLE_MATCHING_KEYS");
+        assert!(err.message().contains("kid"), "{}", err.message());
     }
 
     #[test]

@@ -111,7 +111,7 @@ export const DIFFERENCES = [
     input: 'several keys of the set fit the token (no kid, two P-256 keys) and one of them verifies it',
     jose: code('ERR_JWKS_MULTIPLE_MATCHING_KEYS'),
     edge: OK,
-    why: 'edge-jwt tries each fitting key (key rotation without kids); the code means "several fit and none verified" (API.md section 3)',
+    why: 'edge-jwt tries each fitting key, at most 8 (key rotation without kids); the code means "several fit and none verified" (API.md section 3)',
   },
   {
     id: 'rsa-under-2048',
