@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { loadCjs, loadEsm } from './load.mjs';
+import { loadCjs, tryLoad } from './load.mjs';
 import { NOW, NOW_MS } from './cases.mjs';
 
 /** Class name -> code, API.md section 3. */
@@ -23,13 +23,7 @@ const ERROR_TABLE = {
   JWTClaimValidationFailed: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
 };
 
-let lib;
-let loadError;
-try {
-  lib = await loadEsm();
-} catch (error) {
-  loadError = error;
-}
+const { lib, loadError } = await tryLoad();
 
 const utf8 = new TextEncoder();
 const b64u = (input) => Buffer.from(typeof input === 'string' ? utf8.encode(input) : input).toString('base64url');

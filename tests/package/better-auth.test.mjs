@@ -11,16 +11,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { loadEsm } from './load.mjs';
+import { tryLoad } from './load.mjs';
 import { startBetterAuth } from '../runtimes/better-auth-server.mjs';
 
-let lib;
-let loadError;
-try {
-  lib = await loadEsm();
-} catch (error) {
-  loadError = error;
-}
+const { lib, loadError } = await tryLoad();
 
 // Every keyPairConfig Better Auth 1.7's JWT plugin accepts, and the JWK it must publish for it.
 const KEY_TYPES = [

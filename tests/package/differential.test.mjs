@@ -26,7 +26,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import * as jose from 'jose';
-import { loadEsm } from './load.mjs';
+import { tryLoad } from './load.mjs';
 import { generate, DEFAULT_SEED, secretBytes } from '../differential/generate.mjs';
 
 const JOSE_VERSION = createRequire(import.meta.url)('jose/package.json').version;
@@ -219,13 +219,7 @@ const rowText = (expected) => (expected.ok ? 'accepted' : expected.code ?? `a pl
 
 const preview = (token) => (token.length > 160 ? `${JSON.stringify(token.slice(0, 160))}... (${token.length} chars)` : JSON.stringify(token));
 
-let lib;
-let loadError;
-try {
-  lib = await loadEsm();
-} catch (error) {
-  loadError = error;
-}
+const { lib, loadError } = await tryLoad();
 
 if (loadError) {
   test('edge-jwt loads through the ESM entry point', () => {

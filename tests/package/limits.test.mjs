@@ -19,7 +19,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadEsm } from './load.mjs';
+import { tryLoad } from './load.mjs';
 import { Rng, makeRsaKey, makeEcKey, makeEdKey, signRaw, b64u } from '../differential/generate.mjs';
 
 const NOW = 1_767_225_600;
@@ -38,13 +38,7 @@ function sign(alg, key, header, payload) {
   return `${input}.${b64u(signRaw(alg, key, input, rng))}`;
 }
 
-let lib;
-let loadError;
-try {
-  lib = await loadEsm();
-} catch (error) {
-  loadError = error;
-}
+const { lib, loadError } = await tryLoad();
 
 /** Runs `token` through both verify calls; returns [asyncOutcome, syncOutcome]. */
 async function both(token, keys, options = noCache) {

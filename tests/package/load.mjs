@@ -53,3 +53,15 @@ export function loadCjs() {
   writeShim(shim, "module.exports = require('edge-jwt');\n");
   return createRequire(shim)(shim);
 }
+
+/**
+ * The package loaded by `load` (default: as ESM), or the error that stopped it, so that a test
+ * file can report a broken package as one failing test instead of crashing at import.
+ */
+export async function tryLoad(load = loadEsm) {
+  try {
+    return { lib: await load(), loadError: undefined };
+  } catch (error) {
+    return { lib: undefined, loadError: error };
+  }
+}

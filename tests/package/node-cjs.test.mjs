@@ -4,17 +4,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCjs } from './load.mjs';
+import { loadCjs, tryLoad } from './load.mjs';
 import { makeCases } from './cases.mjs';
 import { MODES, checkOutcome, runCase } from './run-case.mjs';
 
-let lib;
-let loadError;
-try {
-  lib = loadCjs();
-} catch (error) {
-  loadError = error;
-}
+const { lib, loadError } = await tryLoad(loadCjs);
 
 if (loadError) {
   test('edge-jwt loads as CommonJS (require)', () => {

@@ -4,17 +4,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadEsm } from './load.mjs';
+import { tryLoad } from './load.mjs';
 import { makeCases } from './cases.mjs';
 import { MODES, checkOutcome, runCase } from './run-case.mjs';
 
-let lib;
-let loadError;
-try {
-  lib = await loadEsm();
-} catch (error) {
-  loadError = error;
-}
+const { lib, loadError } = await tryLoad();
 
 if (loadError) {
   test('edge-jwt loads as ESM (import)', () => {

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import * as jose from 'jose';
-import { loadEsm } from './load.mjs';
+import { tryLoad } from './load.mjs';
 import { NOW, NOW_MS } from './cases.mjs';
 
 const SEED = (() => {
@@ -52,13 +52,7 @@ const randomSegment = (length) => {
   return s;
 };
 
-let lib;
-let loadError;
-try {
-  lib = await loadEsm();
-} catch (error) {
-  loadError = error;
-}
+const { lib, loadError } = await tryLoad();
 
 if (loadError) {
   test('edge-jwt loads through the ESM entry point', () => {
