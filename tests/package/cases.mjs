@@ -875,9 +875,17 @@ export async function makeCases() {
       for (const ch of ['+', '/']) {
         add(S, `sec6#13 ${JSON.stringify(ch)} in the payload segment`, `${h}.${swap(p, ch)}.${s}`, jwks, {}, fail([JWS_INVALID, SIG_FAILED]));
       }
-      // The signature segment as standard base64 (-/_ replaced by +//).
-      const std = fromB64u(s).toString('base64').replace(/=+$/, '');
-      if (std !== s) add(S, 'sec6#13 signature in the standard base64 alphabet', `${h}.${p}.${std}`, jwks, {}, fail(JWS_INVALID));
+      // The signature segment as standard base64 (-/_ replaced by +//). ECDSA signatures are
+      // random: sign again until one has a '-' or '_' (each try fails with p ~ 0.07), so the case
+      // always exists.
+      let signed = good.token;
+      for (let tries = 0; !/[-_]/.test(signed.split('.')[2]) && tries < 64; tries += 1) {
+        signed = (await esToken(JSON.parse(fromB64u(p).toString('utf8')))).token;
+      }
+      const [sh, sp, ss] = signed.split('.');
+      const std = fromB64u(ss).toString('base64').replace(/=+$/, '');
+      if (std === ss) throw new Error('no ES256 signature with - or _ in 64 tries');
+      add(S, 'sec6#13 signature in the standard base64 alphabet', `${sh}.${sp}.${std}`, jwks, {}, fail(JWS_INVALID));
     }
     // #14 (the others are in the error section)
     add(S, 'sec6#14 overlong UTF-8 C0 AF in the claims', (await esToken(Buffer.from([...utf8.encode('{"sub":"'), 0xc0, 0xaf, ...utf8.encode('"}')]))).token, jwks, {}, fail(JWT_INVALID));
