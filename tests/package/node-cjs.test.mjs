@@ -1,44 +1,6 @@
 // Runs every case of the shared table (cases.mjs) through edge-jwt loaded as CommonJS (require),
-// in every mode of run-case.mjs: verifyToken and verifyTokenSync, each with the keys as given and
-// with the keys turned into a LocalKeySet first. One test per case, one subtest per mode.
-
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+// in every mode of run-case.mjs (see case-table.mjs).
 import { loadCjs, tryLoad } from './load.mjs';
-import { makeCases } from './cases.mjs';
-import { MODES, checkOutcome, runCase } from './run-case.mjs';
+import { registerCaseTable } from './case-table.mjs';
 
-const { lib, loadError } = await tryLoad(loadCjs);
-
-if (loadError) {
-  test('edge-jwt loads as CommonJS (require)', () => {
-    throw loadError;
-  });
-} else {
-  const cases = await makeCases();
-
-  // Local verification must never touch the network (a header jku/x5u is never fetched).
-  const fetchCalls = [];
-  const realFetch = globalThis.fetch;
-  globalThis.fetch = async (input) => {
-    fetchCalls.push(String(input && input.url ? input.url : input));
-    throw new TypeError('network access is disabled in the local verification tests');
-  };
-
-  for (const c of cases) {
-    test(c.name, async (t) => {
-      for (const mode of MODES) {
-        await t.test(mode, async () => {
-          const outcome = await runCase(lib, c, mode);
-          const problem = checkOutcome(c, outcome);
-          assert.equal(problem, null, `${c.name} [${mode}]: ${problem}${c.differsFromJose ? ` (deliberate difference from jose: ${c.differsFromJose})` : ''}`);
-        });
-      }
-    });
-  }
-
-  test('no network request was made during local verification', () => {
-    globalThis.fetch = realFetch;
-    assert.deepEqual(fetchCalls, [], `fetch was called: ${fetchCalls.join(', ')}`);
-  });
-}
+await registerCaseTable(await tryLoad(loadCjs), 'CommonJS (require)');
