@@ -180,19 +180,7 @@ mod tests {
     )]
     use super::*;
 
-    /// xorshift64: deterministic, no crates.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// A plain bit-accumulator decoder written independently of [`decode`], for comparison.
     fn reference_decode(input: &[u8]) -> Result<Vec<u8>, Base64Error> {

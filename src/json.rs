@@ -852,19 +852,7 @@ mod tests {
             .unwrap_or_else(|| panic!("{text:?} is not a number"))
     }
 
-    /// xorshift64: deterministic, no crates.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// Writes a value back as JSON (numbers in a form that reads back to the same f64).
     fn write(value: &Value, out: &mut String) {

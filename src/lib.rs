@@ -47,6 +47,9 @@ pub mod token;
 pub mod token_cache;
 pub mod verify;
 
+#[cfg(test)]
+mod test_rng;
+
 // Exported to JavaScript by wasm_bindgen, not to Rust callers.
 #[cfg(target_arch = "wasm32")]
 #[allow(unreachable_pub)]
