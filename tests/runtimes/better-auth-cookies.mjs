@@ -15,10 +15,9 @@ import { betterAuth } from 'better-auth';
 import { memoryAdapter } from 'better-auth/adapters/memory';
 import { toNodeHandler } from 'better-auth/node';
 import { jwt } from 'better-auth/plugins/jwt';
+import { closer, failure, listen } from './loopback-server.mjs';
 
 const REQUEST_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 5_000;
-const LISTEN_TIMEOUT_MS = 5_000;
 // A session_data cookie may have up to 100 chunks of ~4 KB: Set-Cookie and Cookie headers far over
 // Node's default 16 KiB header limit. Both ends of this harness accept up to 1 MiB of headers.
 const MAX_HEADER_SIZE = 1024 * 1024;
@@ -99,30 +98,6 @@ function send(url, { method = 'GET', headers = {}, body } = {}) {
       reject(error);
     });
     req.end(body);
-  });
-}
-
-async function failure(what, response) {
-  let body = '';
-  try {
-    body = (await response.text()).slice(0, 500);
-  } catch {
-    // no body
-  }
-  return new Error(`Better Auth ${what} answered HTTP ${response.status}: ${body}`);
-}
-
-function listen(server) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start listening within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS);
-    server.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    server.listen(0, '127.0.0.1', () => {
-      clearTimeout(timer);
-      resolve(server.address().port);
-    });
   });
 }
 
@@ -258,18 +233,7 @@ export async function startCookieServer({
     return db.jwks.map((row) => ({ ...JSON.parse(row.privateKey), kid: row.id, alg: row.alg }));
   }
 
-  let closed = null;
-  function close() {
-    closed ??= new Promise((resolve) => {
-      const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeAllConnections();
-    });
-    return closed;
-  }
+  const close = closer(server);
 
   return { url, secret, auth, db, signUp, signIn, getSession, jwks: jwksNow, privateJwks, close };
 }

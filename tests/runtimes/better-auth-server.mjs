@@ -11,10 +11,9 @@ import { betterAuth } from 'better-auth';
 import { memoryAdapter } from 'better-auth/adapters/memory';
 import { toNodeHandler } from 'better-auth/node';
 import { jwt } from 'better-auth/plugins/jwt';
+import { closer, failure, listen } from './loopback-server.mjs';
 
 const REQUEST_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 5_000;
-const LISTEN_TIMEOUT_MS = 5_000;
 // Marks the harness's own requests, so that requests.jwks counts only the verifier's fetches.
 const HARNESS_HEADER = 'x-better-auth-harness';
 
@@ -25,30 +24,6 @@ function cookieHeaderOf(response) {
     .map((line) => line.split(';', 1)[0].trim())
     .filter((pair) => pair.includes('=') && !pair.endsWith('='))
     .join('; ');
-}
-
-async function failure(what, response) {
-  let body = '';
-  try {
-    body = (await response.text()).slice(0, 500);
-  } catch {
-    // no body
-  }
-  return new Error(`Better Auth ${what} answered HTTP ${response.status}: ${body}`);
-}
-
-function listen(server, port) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start listening within ${LISTEN_TIMEOUT_MS} ms`)), LISTEN_TIMEOUT_MS);
-    server.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    server.listen(port ?? 0, '127.0.0.1', () => {
-      clearTimeout(timer);
-      resolve(server.address().port);
-    });
-  });
 }
 
 /**
@@ -142,18 +117,7 @@ export async function startBetterAuth({ keyPairConfig, jwtOptions, rotationInter
     return response.json();
   }
 
-  let closed = null;
-  function close() {
-    closed ??= new Promise((resolve) => {
-      const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeAllConnections();
-    });
-    return closed;
-  }
+  const close = closer(server);
 
   return { url, auth, signUp, token, sessionJwt, jwks: jwksNow, requests, close };
 }
