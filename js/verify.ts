@@ -9,7 +9,7 @@ import { JWSInvalid } from './errors.js';
 import { result, wasmFailure } from './failure.js';
 import { keySetHandle, localKeySet, LocalKeySet } from './keys.js';
 import { hostVerifies, isPromise, nativeVerifier } from './native.js';
-import { normalizeOptions } from './options.js';
+import { normalizeOptions, type NormalizedOptions } from './options.js';
 import { RemoteKeySet } from './remote.js';
 import type { JWKS, VerifyOptions, VerifyResult } from './types.js';
 import { bindingsAsync, bindingsSync, currentGeneration, loadedBindings, type Bindings, type HostCheckHandle } from './wasm.js';
@@ -27,22 +27,38 @@ function tokenText(token: unknown): string {
   throw new JWSInvalid(`the token must be a string; found ${token === null ? 'null' : typeof token}`);
 }
 
-function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOptions | undefined): VerifyResult {
-  if (keys instanceof RemoteKeySet) {
-    throw new TypeError('verifyTokenSync needs local keys; use verifyToken with a remote key set');
-  }
+/** The checked inputs of one verification with local keys (or a secret). */
+interface Inputs {
+  text: string;
+  normalized: NormalizedOptions;
+  set: LocalKeySet | undefined;
+}
+
+function inputs(token: unknown, keys: LocalKeysInput, options: VerifyOptions | undefined): Inputs {
   const text = tokenText(token);
   const normalized = normalizeOptions(options);
   if ((keys === null || keys === undefined) && normalized.secret === undefined) {
     throw new TypeError('verifyToken needs a key set (keys) or, for HS256/384/512 tokens, options.secret');
   }
+  return { text, normalized, set: localKeySet(keys) };
+}
+
+/** The whole verification inside the module (pure Rust crypto). */
+function verifyInModule(wasm: Bindings, { text, normalized, set }: Inputs): VerifyResult {
   let verified;
   try {
-    verified = wasm.verify(text, keySetHandle(localKeySet(keys)), normalized.secret, normalized.json, normalized.now);
+    verified = wasm.verify(text, keySetHandle(set), normalized.secret, normalized.json, normalized.now);
   } catch (error) {
     throw wasmFailure(error);
   }
   return result(verified);
+}
+
+function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOptions | undefined): VerifyResult {
+  if (keys instanceof RemoteKeySet) {
+    throw new TypeError('verifyTokenSync needs local keys; use verifyToken with a remote key set');
+  }
+  return verifyInModule(wasm, inputs(token, keys, options));
 }
 
 /**
@@ -50,15 +66,11 @@ function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOpt
  * them. One call into the module prepares everything up to the signature and holds both outcomes;
  * the host's answer completes it. With a synchronous host (`node:crypto`) nothing here awaits.
  */
-function runHost(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOptions | undefined): VerifyResult | Promise<VerifyResult> {
+function runHost(wasm: Bindings, token: unknown, keys: LocalKeysInput, options: VerifyOptions | undefined): VerifyResult | Promise<VerifyResult> {
   const native = nativeVerifier();
   if (native === undefined) return run(wasm, token, keys, options);
-  const text = tokenText(token);
-  const normalized = normalizeOptions(options);
-  if ((keys === null || keys === undefined) && normalized.secret === undefined) {
-    throw new TypeError('verifyToken needs a key set (keys) or, for HS256/384/512 tokens, options.secret');
-  }
-  const set = localKeySet(keys);
+  const input = inputs(token, keys, options);
+  const { text, normalized, set } = input;
   let check: HostCheckHandle;
   try {
     check = wasm.prepare(text, keySetHandle(set), normalized.secret, normalized.json, normalized.now, native.mask);
@@ -80,9 +92,9 @@ function runHost(wasm: Bindings, token: unknown, keys: KeysInput, options: Verif
   const generation = currentGeneration();
   const complete = (verified: boolean | undefined): VerifyResult => {
     // A handle from an instance that was replaced meanwhile (after a trap) must not be touched.
-    if (generation !== currentGeneration()) return run(bindingsSync(), text, keys, options);
+    if (generation !== currentGeneration()) return verifyInModule(bindingsSync(), input);
     try {
-      if (verified === undefined) return run(wasm, text, keys, options);
+      if (verified === undefined) return verifyInModule(wasm, input);
       return result(check.finish(keySetHandle(set), verified));
     } catch (error) {
       throw wasmFailure(error);
