@@ -9,6 +9,8 @@ pub mod ecdsa;
 pub mod eddsa;
 pub mod hmac;
 pub mod jwe;
+mod montgomery;
+mod nist_curves;
 pub mod rsa;
 
 use crate::alg::{Algorithm, KeyFamily};

@@ -1,10 +1,11 @@
-//! RSASSA-PKCS1-v1_5 (`RS256/384/512`) and RSASSA-PSS (`PS256/384/512`, salt length equal to the
-//! hash length, as WebCrypto and jose use).
+//! RSASSA-PKCS1-v1_5 (`RS256/384/512`) and RSASSA-PSS (`PS256/384/512`, MGF1 with the same hash,
+//! salt length equal to the hash length, as RFC 7518 §3.5, WebCrypto and jose use), verified as
+//! RFC 8017 §8.1.2 and §8.2.2 describe: the signature must be exactly the modulus length and below
+//! the modulus, and the recovered encoding must match in every byte.
 
-use rsa::traits::PublicKeyParts;
-use rsa::{BigUint, RsaPublicKey};
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 
+use super::montgomery::{be_from_limbs, limbs_from_be, Modulus};
 use crate::alg::{Algorithm, Hash};
 use crate::error::Error;
 
@@ -12,41 +13,90 @@ use crate::error::Error;
 pub const MIN_MODULUS_BITS: usize = 2048;
 /// The largest modulus accepted, which bounds the time one verification can take.
 pub const MAX_MODULUS_BITS: usize = 16384;
+/// The largest public exponent accepted (2^33 - 1, as the RustCrypto `rsa` crate and most
+/// libraries bound it); the smallest is 3.
+const MAX_EXPONENT: u64 = (1 << 33) - 1;
 
 /// A parsed RSA public key. Keys under [`MIN_MODULUS_BITS`] are kept (a key set may hold them) but
 /// never verify anything.
 #[derive(Debug, Clone)]
 pub struct RsaKey {
-    key: RsaPublicKey,
-    bits: usize,
+    modulus: Modulus,
+    exponent: u64,
 }
 
 impl RsaKey {
     /// The modulus size in bits.
     #[must_use]
     pub fn bits(&self) -> usize {
-        self.bits
+        self.modulus.bits()
     }
+
+    /// The modulus size in bytes (the length of every signature).
+    fn len(&self) -> usize {
+        self.bits().div_ceil(8)
+    }
+}
+
+fn invalid(reason: &str) -> Error {
+    Error::JwksInvalid(format!("the RSA key is not valid: {reason}"))
 }
 
 /// Builds a key from the big-endian modulus and exponent (JWK `n` and `e`).
 ///
 /// # Errors
-/// [`Error::JwksInvalid`] for a modulus over [`MAX_MODULUS_BITS`], an even or tiny modulus, or an
-/// exponent the RSA crate refuses.
+/// [`Error::JwksInvalid`] for a modulus over [`MAX_MODULUS_BITS`] or an even one, or an exponent
+/// that is even, below 3, over 2^33 - 1 or not below the modulus.
 pub fn public_key(n: &[u8], e: &[u8]) -> Result<RsaKey, Error> {
-    let n = BigUint::from_bytes_be(n);
-    let e = BigUint::from_bytes_be(e);
-    let bits = n.bits();
+    let significant = n
+        .iter()
+        .position(|&b| b != 0)
+        .map_or(&[][..], |start| n.get(start..).unwrap_or_default());
+    let top_bits = significant.first().map_or(0, |&b| {
+        8usize.saturating_sub(usize::try_from(b.leading_zeros()).unwrap_or(0))
+    });
+    let bits = significant
+        .len()
+        .saturating_sub(1)
+        .saturating_mul(8)
+        .saturating_add(top_bits);
     if bits > MAX_MODULUS_BITS {
-        return Err(Error::JwksInvalid(format!(
-            "the RSA modulus has {bits} bits; at most {MAX_MODULUS_BITS} are accepted"
-        )));
+        return Err(too_large(bits));
     }
-    let key = RsaPublicKey::new_with_max_size(n, e, MAX_MODULUS_BITS)
-        .map_err(|err| Error::JwksInvalid(format!("the RSA key is not valid: {err}")))?;
-    let bits = key.n().bits();
-    Ok(RsaKey { key, bits })
+    let e_bytes: Vec<u8> = e.iter().copied().skip_while(|&b| b == 0).collect();
+    if e_bytes.len() > 8 {
+        return Err(invalid("the public exponent is too large"));
+    }
+    let exponent = e_bytes
+        .iter()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let modulus = Modulus::new(n).ok_or_else(|| invalid("the modulus is even or too small"))?;
+    let exponent_below_modulus = modulus.bits() > 64
+        || modulus
+            .limbs()
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &limb| (acc << 32) | u64::from(limb))
+            > exponent;
+    if !exponent_below_modulus {
+        return Err(invalid("the modulus is not above the public exponent"));
+    }
+    if exponent % 2 == 0 {
+        return Err(invalid("the public exponent is even"));
+    }
+    if exponent < 3 {
+        return Err(invalid("the public exponent is too small"));
+    }
+    if exponent > MAX_EXPONENT {
+        return Err(invalid("the public exponent is too large"));
+    }
+    Ok(RsaKey { modulus, exponent })
+}
+
+fn too_large(bits: usize) -> Error {
+    Error::JwksInvalid(format!(
+        "the RSA modulus has {bits} bits; at most {MAX_MODULUS_BITS} are accepted"
+    ))
 }
 
 /// Verifies an RSA signature. Returns `Ok(false)` on a mismatch.
@@ -60,10 +110,10 @@ pub fn verify(
     signing_input: &[u8],
     signature: &[u8],
 ) -> Result<bool, Error> {
-    if key.bits < MIN_MODULUS_BITS {
+    if key.bits() < MIN_MODULUS_BITS {
         return Err(Error::SignatureInvalid(format!(
             "{alg} requires an RSA key of {MIN_MODULUS_BITS} bits or more; the chosen key has {}",
-            key.bits
+            key.bits()
         )));
     }
     let is_pss = match alg {
@@ -71,30 +121,152 @@ pub fn verify(
         Algorithm::Ps256 | Algorithm::Ps384 | Algorithm::Ps512 => true,
         _ => return Err(super::wrong_key(alg)),
     };
-    Ok(match (is_pss, alg.hash()) {
-        (false, Hash::Sha256) => pkcs1::<Sha256>(&key.key, signing_input, signature),
-        (false, Hash::Sha384) => pkcs1::<Sha384>(&key.key, signing_input, signature),
-        (false, Hash::Sha512) => pkcs1::<Sha512>(&key.key, signing_input, signature),
-        (true, Hash::Sha256) => pss::<Sha256>(&key.key, signing_input, signature),
-        (true, Hash::Sha384) => pss::<Sha384>(&key.key, signing_input, signature),
-        (true, Hash::Sha512) => pss::<Sha512>(&key.key, signing_input, signature),
+    let hash = alg.hash();
+    let Some(encoded) = recover_encoding(key, signature) else {
+        return Ok(false);
+    };
+    let digest = digest(hash, &[signing_input]);
+    Ok(if is_pss {
+        pss_matches(hash, &digest, &encoded, key.bits())
+    } else {
+        pkcs1_matches(hash, &digest, &encoded)
     })
 }
 
-fn pkcs1<D>(key: &RsaPublicKey, input: &[u8], signature: &[u8]) -> bool
-where
-    D: sha2::Digest + rsa::pkcs8::AssociatedOid,
-{
-    let hashed = D::digest(input);
-    key.verify(rsa::Pkcs1v15Sign::new::<D>(), &hashed, signature)
-        .is_ok()
+/// RSAVP1: `s^e mod n` as `k` big-endian bytes, or `None` when the signature is not `k` bytes long
+/// or not below `n`.
+fn recover_encoding(key: &RsaKey, signature: &[u8]) -> Option<Vec<u8>> {
+    let modulus = &key.modulus;
+    if signature.len() != key.len() {
+        return None;
+    }
+    let s = limbs_from_be(signature, modulus.len())?;
+    if !modulus.contains(&s) {
+        return None;
+    }
+    let exponent = [
+        u32::try_from(key.exponent & 0xFFFF_FFFF).ok()?,
+        u32::try_from(key.exponent >> 32).ok()?,
+    ];
+    let m = modulus.to_standard(&modulus.pow(&modulus.to_montgomery(&s), &exponent));
+    Some(be_from_limbs(&m, key.len()))
 }
 
-fn pss<D>(key: &RsaPublicKey, input: &[u8], signature: &[u8]) -> bool
-where
-    D: 'static + sha2::Digest + sha2::digest::DynDigest + Send + Sync,
-{
-    let hashed = D::digest(input);
-    // Pss::new fixes the salt length to the hash length, as RFC 7518 §3.5 and WebCrypto do.
-    key.verify(rsa::Pss::new::<D>(), &hashed, signature).is_ok()
+/// The hash of the concatenated `parts`.
+fn digest(hash: Hash, parts: &[&[u8]]) -> Vec<u8> {
+    fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+        let mut hasher = D::new();
+        for part in parts {
+            hasher.update(part);
+        }
+        hasher.finalize().to_vec()
+    }
+    match hash {
+        Hash::Sha256 => run::<Sha256>(parts),
+        Hash::Sha384 => run::<Sha384>(parts),
+        Hash::Sha512 => run::<Sha512>(parts),
+    }
+}
+
+/// The DER `DigestInfo` prefix for each hash (RFC 8017 §9.2, note 1), NULL parameters included.
+fn digest_info_prefix(hash: Hash) -> [u8; 19] {
+    let (length, oid_last, digest_len) = match hash {
+        Hash::Sha256 => (0x31, 0x01, 0x20),
+        Hash::Sha384 => (0x41, 0x02, 0x30),
+        Hash::Sha512 => (0x51, 0x03, 0x40),
+    };
+    [
+        0x30, length, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+        oid_last, 0x05, 0x00, 0x04, digest_len,
+    ]
+}
+
+/// EMSA-PKCS1-v1_5: `EM = 0x00 01 FF..FF 00 || DigestInfo || H`, at least eight `FF` bytes.
+fn pkcs1_matches(hash: Hash, digest: &[u8], encoded: &[u8]) -> bool {
+    let prefix = digest_info_prefix(hash);
+    let t_len = prefix.len().saturating_add(digest.len());
+    let Some(padding_len) = encoded.len().checked_sub(t_len.saturating_add(3)) else {
+        return false;
+    };
+    if padding_len < 8 {
+        return false;
+    }
+    let expected = [0x00, 0x01]
+        .into_iter()
+        .chain(std::iter::repeat_n(0xFF, padding_len))
+        .chain([0x00])
+        .chain(prefix)
+        .chain(digest.iter().copied());
+    expected.eq(encoded.iter().copied())
+}
+
+/// MGF1 with `hash`: `len` bytes of `Hash(seed || counter)` for counters 0, 1, ...
+fn mgf1(hash: Hash, seed: &[u8], len: usize) -> Vec<u8> {
+    let mut mask = Vec::with_capacity(len);
+    let mut counter: u32 = 0;
+    while mask.len() < len {
+        mask.extend(digest(hash, &[seed, &counter.to_be_bytes()]));
+        counter = counter.wrapping_add(1);
+    }
+    mask.truncate(len);
+    mask
+}
+
+/// EMSA-PSS verification (RFC 8017 §9.1.2) with salt length equal to the hash length.
+fn pss_matches(hash: Hash, digest: &[u8], recovered: &[u8], bits: usize) -> bool {
+    let h_len = digest.len();
+    let s_len = h_len;
+    let em_bits = bits.saturating_sub(1);
+    let em_len = em_bits.div_ceil(8);
+    // When the modulus is one bit past a byte boundary, EM is one byte shorter than the recovered
+    // value, whose first byte must then be zero.
+    let Some(skip) = recovered.len().checked_sub(em_len) else {
+        return false;
+    };
+    let (leading, em) = recovered.split_at(skip);
+    if leading.iter().any(|&b| b != 0) {
+        return false;
+    }
+    let Some(db_len) = em_len.checked_sub(h_len.saturating_add(1)) else {
+        return false;
+    };
+    if em_len < h_len.saturating_add(s_len).saturating_add(2) || em.last() != Some(&0xBC) {
+        return false;
+    }
+    let (masked_db, rest) = em.split_at(db_len);
+    let Some(h) = rest.get(..h_len) else {
+        return false;
+    };
+    // The top 8 * emLen - emBits bits of EM must be zero.
+    let unused_bits = em_len.saturating_mul(8).saturating_sub(em_bits);
+    let top_mask = u8::try_from(0xFF_u32 >> unused_bits).unwrap_or(0xFF);
+    if masked_db.first().is_some_and(|&b| b & !top_mask != 0) {
+        return false;
+    }
+    let mut db: Vec<u8> = masked_db
+        .iter()
+        .zip(mgf1(hash, h, db_len))
+        .map(|(a, b)| a ^ b)
+        .collect();
+    if let Some(first) = db.first_mut() {
+        *first &= top_mask;
+    }
+    // DB = PS (zeros) || 0x01 || salt
+    let Some(ps_len) = db_len.checked_sub(s_len.saturating_add(1)) else {
+        return false;
+    };
+    let (ps, rest) = db.split_at(ps_len);
+    let Some((&separator, salt)) = rest.split_first() else {
+        return false;
+    };
+    if ps.iter().any(|&b| b != 0) || separator != 0x01 {
+        return false;
+    }
+    let expected = digest_pss(hash, digest, salt);
+    expected == h
+}
+
+/// `H' = Hash(0x00 * 8 || mHash || salt)`.
+fn digest_pss(hash: Hash, digest_of_message: &[u8], salt: &[u8]) -> Vec<u8> {
+    digest(hash, &[&[0u8; 8], digest_of_message, salt])
 }
