@@ -23,6 +23,7 @@ export const TARGETS = [
   'claims',
   'remote_cache',
   'session_cookie',
+  'ecdsa_differential',
 ];
 
 function parseArgs(argv) {
