@@ -1,6 +1,8 @@
 //! Signature primitives: one file per key family, each turning raw key material into a verifying key
-//! and answering "does this signature verify over these bytes". Pure Rust (RustCrypto), synchronous,
-//! no allocation of secrets beyond what the primitive needs.
+//! and answering "does this signature verify over these bytes". Pure Rust, synchronous. Ed25519,
+//! SHA-2, HMAC and AES come from RustCrypto/dalek crates; RSA and ECDSA are this crate's own
+//! verification-only code on one variable-time Montgomery core (`montgomery.rs`, `nist_curves.rs`),
+//! which only ever sees public values.
 //!
 //! Failures are [`Error::SignatureInvalid`] (bad signature, wrong signature length, weak key) or
 //! [`Error::JwksInvalid`] (key material that is not a valid key). Nothing here reads JSON.
