@@ -9,6 +9,7 @@
 //! Every value handed in must already be below the modulus, and every value handed out is.
 
 use std::cmp::Ordering;
+use std::sync::OnceLock;
 
 /// An odd modulus `m >= 3` with what Montgomery multiplication needs.
 #[derive(Debug, Clone)]
@@ -17,8 +18,9 @@ pub(crate) struct Modulus {
     limbs: Vec<u32>,
     /// `-m^-1 mod 2^32`.
     m0_inv: u32,
-    /// `R^2 mod m`, where `R = 2^(32 * limbs.len())`.
-    r2: Vec<u32>,
+    /// `R^2 mod m`, where `R = 2^(32 * limbs.len())`: computed on first use, since it costs a few
+    /// dozen multiplications and most keys of a key set never verify anything.
+    r2: OnceLock<Vec<u32>>,
     /// The bit length of `m`.
     bits: usize,
 }
@@ -132,14 +134,12 @@ impl Modulus {
             inv = inv.wrapping_mul(2u32.wrapping_sub(low.wrapping_mul(inv)));
         }
         let bits = bit_length(&limbs);
-        let mut modulus = Self {
+        Some(Self {
             m0_inv: inv.wrapping_neg(),
-            r2: Vec::new(),
+            r2: OnceLock::new(),
             bits,
             limbs,
-        };
-        modulus.r2 = modulus.compute_r2();
-        Some(modulus)
+        })
     }
 
     /// The number of limbs.
@@ -261,7 +261,8 @@ impl Modulus {
 
     /// `a` (below `m`) into Montgomery form.
     pub(crate) fn to_montgomery(&self, a: &[u32]) -> Vec<u32> {
-        self.mul(a, &self.r2)
+        let r2 = self.r2.get_or_init(|| self.compute_r2());
+        self.mul(a, r2)
     }
 
     /// `a` from Montgomery form back to standard form.
