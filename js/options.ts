@@ -55,30 +55,83 @@ function isDate(value: unknown): value is Date {
   return Object.prototype.toString.call(value) === '[object Date]';
 }
 
-/** Validates `options` and builds what the WebAssembly layer needs. */
-export function normalizeOptions(options: VerifyOptions | undefined): NormalizedOptions {
-  if (options === undefined || options === null) {
-    return { json: '{}', secret: undefined, now: Math.floor(Date.now() / 1000) };
+/**
+ * The options document last built, with the member values it was built from (`items`: the copy of
+ * an array value's items; a string list's items can change under the same array). Callers pass the
+ * same options on every call, often as a fresh object literal; a call whose members equal these
+ * (strings, numbers and booleans by value, arrays item by item) builds the same document, so it is
+ * reused instead of built and serialised again. Options with `crit` are never reused.
+ */
+interface LastDocument {
+  algorithms: unknown;
+  algorithmsItems: readonly string[] | undefined;
+  issuer: unknown;
+  issuerItems: readonly string[] | undefined;
+  audience: unknown;
+  audienceItems: readonly string[] | undefined;
+  subject: unknown;
+  typ: unknown;
+  clockTolerance: unknown;
+  maxTokenAge: unknown;
+  requiredClaims: unknown;
+  requiredClaimsItems: readonly string[] | undefined;
+  tokenCache: unknown;
+  json: string;
+}
+
+let last: LastDocument | undefined;
+/** The last string secret and its UTF-8 bytes (they only ever get copied into the module). */
+let lastSecret: { text: string; bytes: Uint8Array } | undefined;
+
+function sameMember(value: unknown, saved: unknown, items: readonly string[] | undefined): boolean {
+  if (items === undefined) return value === saved;
+  if (!Array.isArray(value) || value.length !== items.length) return false;
+  for (let i = 0; i < items.length; i += 1) {
+    if (value[i] !== items[i]) return false;
   }
-  if (typeof options !== 'object') throw new TypeError('options must be an object');
+  return true;
+}
+
+function sameDocument(o: VerifyOptions, d: LastDocument): boolean {
+  return (
+    o.crit === undefined &&
+    sameMember(o.algorithms, d.algorithms, d.algorithmsItems) &&
+    sameMember(o.issuer, d.issuer, d.issuerItems) &&
+    sameMember(o.audience, d.audience, d.audienceItems) &&
+    o.subject === d.subject &&
+    o.typ === d.typ &&
+    o.clockTolerance === d.clockTolerance &&
+    o.maxTokenAge === d.maxTokenAge &&
+    sameMember(o.requiredClaims, d.requiredClaims, d.requiredClaimsItems) &&
+    o.tokenCache === d.tokenCache
+  );
+}
+
+/** The items of `value` when it is an array (then `list` is its checked copy). */
+function itemsOf(value: unknown, list: unknown): readonly string[] | undefined {
+  return Array.isArray(value) ? (list as string[]) : undefined;
+}
+
+/** Checks the members of the options document and serialises it; remembers it as {@link last}. */
+function documentJson(o: VerifyOptions): string {
   const doc: Record<string, unknown> = {};
-  const o = options;
-  if (o.algorithms !== undefined) doc.algorithms = stringList(o.algorithms, 'algorithms', false);
-  if (o.issuer !== undefined) doc.issuer = stringList(o.issuer, 'issuer', true);
-  if (o.audience !== undefined) doc.audience = stringList(o.audience, 'audience', true);
-  if (o.subject !== undefined) {
-    if (typeof o.subject !== 'string') throw new TypeError('subject must be a string');
-    doc.subject = o.subject;
+  const { algorithms, issuer, audience, subject, typ, clockTolerance, maxTokenAge, requiredClaims } = o;
+  if (algorithms !== undefined) doc.algorithms = stringList(algorithms, 'algorithms', false);
+  if (issuer !== undefined) doc.issuer = stringList(issuer, 'issuer', true);
+  if (audience !== undefined) doc.audience = stringList(audience, 'audience', true);
+  if (subject !== undefined) {
+    if (typeof subject !== 'string') throw new TypeError('subject must be a string');
+    doc.subject = subject;
   }
-  if (o.typ !== undefined) {
-    if (typeof o.typ !== 'string') throw new TypeError('typ must be a string');
-    doc.typ = o.typ;
+  if (typ !== undefined) {
+    if (typeof typ !== 'string') throw new TypeError('typ must be a string');
+    doc.typ = typ;
   }
-  if (o.clockTolerance !== undefined) doc.clockTolerance = seconds(o.clockTolerance, 'clockTolerance');
-  if (o.maxTokenAge !== undefined) doc.maxTokenAge = seconds(o.maxTokenAge, 'maxTokenAge');
-  if (o.requiredClaims !== undefined) doc.requiredClaims = stringList(o.requiredClaims, 'requiredClaims', false);
-  if (o.crit !== undefined) {
-    const crit = o.crit as unknown;
+  if (clockTolerance !== undefined) doc.clockTolerance = seconds(clockTolerance, 'clockTolerance');
+  if (maxTokenAge !== undefined) doc.maxTokenAge = seconds(maxTokenAge, 'maxTokenAge');
+  if (requiredClaims !== undefined) doc.requiredClaims = stringList(requiredClaims, 'requiredClaims', false);
+  const crit = o.crit as unknown;
+  if (crit !== undefined) {
     if (
       typeof crit !== 'object' ||
       crit === null ||
@@ -89,25 +142,60 @@ export function normalizeOptions(options: VerifyOptions | undefined): Normalized
     }
     doc.crit = crit;
   }
-  if (o.tokenCache !== undefined) {
-    if (typeof o.tokenCache !== 'boolean') throw new TypeError('tokenCache must be a boolean');
-    doc.tokenCache = o.tokenCache;
+  const tokenCache = o.tokenCache;
+  if (tokenCache !== undefined) {
+    if (typeof tokenCache !== 'boolean') throw new TypeError('tokenCache must be a boolean');
+    doc.tokenCache = tokenCache;
   }
+  const json = JSON.stringify(doc);
+  if (crit === undefined) {
+    last = {
+      algorithms,
+      algorithmsItems: itemsOf(algorithms, doc.algorithms),
+      issuer,
+      issuerItems: itemsOf(issuer, doc.issuer),
+      audience,
+      audienceItems: itemsOf(audience, doc.audience),
+      subject,
+      typ,
+      clockTolerance,
+      maxTokenAge,
+      requiredClaims,
+      requiredClaimsItems: itemsOf(requiredClaims, doc.requiredClaims),
+      tokenCache,
+      json,
+    };
+  }
+  return json;
+}
+
+/** Validates `options` and builds what the WebAssembly layer needs. */
+export function normalizeOptions(options: VerifyOptions | undefined): NormalizedOptions {
+  if (options === undefined || options === null) {
+    return { json: '{}', secret: undefined, now: Math.floor(Date.now() / 1000) };
+  }
+  if (typeof options !== 'object') throw new TypeError('options must be an object');
+  const o = options;
+  const json = last !== undefined && sameDocument(o, last) ? last.json : documentJson(o);
   let now: number;
-  if (o.currentDate === undefined) {
+  const currentDate = o.currentDate;
+  if (currentDate === undefined) {
     now = Math.floor(Date.now() / 1000);
   } else {
-    if (!isDate(o.currentDate) || !Number.isFinite(o.currentDate.getTime())) {
+    if (!isDate(currentDate) || !Number.isFinite(currentDate.getTime())) {
       throw new TypeError('currentDate must be a valid Date');
     }
-    now = Math.floor(o.currentDate.getTime() / 1000);
+    now = Math.floor(currentDate.getTime() / 1000);
   }
   let secret: Uint8Array | undefined;
-  if (o.secret !== undefined) {
-    if (typeof o.secret === 'string') secret = encoder.encode(o.secret);
-    else if (o.secret instanceof Uint8Array) secret = o.secret;
+  const given = o.secret;
+  if (given !== undefined) {
+    if (typeof given === 'string') {
+      if (lastSecret === undefined || lastSecret.text !== given) lastSecret = { text: given, bytes: encoder.encode(given) };
+      secret = lastSecret.bytes;
+    } else if (given instanceof Uint8Array) secret = given;
     else throw new TypeError('secret must be a string or a Uint8Array');
     if (secret.length === 0) throw new TypeError('secret must not be empty');
   }
-  return { json: JSON.stringify(doc), secret, now };
+  return { json, secret, now };
 }
