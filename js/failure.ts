@@ -1,14 +1,15 @@
 /**
  * Turns what the WebAssembly layer answers into JS values: a failure (`src/wasm.rs` `VerifyError`)
- * into the right class of `errors`, a verified token into `{ payload, protectedHeader }`, copying
- * each out of wasm memory and freeing it. Internal: not exported.
+ * into the right class of `errors`, a verified token (a handle, or its `header NUL payload` text)
+ * into `{ payload, protectedHeader }`, copying each out of wasm memory and freeing it. Internal: not
+ * exported.
  *
  * @module
  */
 import * as errors from './errors.js';
 import type { ClaimFailureReason, JOSEError } from './errors.js';
 import type { JWSHeader, JWTPayload, VerifyResult } from './types.js';
-import { discardInstance, isTrap, type VerifyErrorHandle } from './wasm.js';
+import { discardInstance, isTrap, type VerifiedText, type VerifyErrorHandle } from './wasm.js';
 
 const byCode: Record<string, typeof JOSEError> = Object.fromEntries(
   [
@@ -68,6 +69,15 @@ export function takeFailure(error: unknown): Error | undefined {
 export function wasmFailure(error: unknown): unknown {
   if (isTrap(error)) discardInstance();
   return takeFailure(error) ?? error;
+}
+
+/** `{ payload, protectedHeader }` from a verified token's `header NUL payload` text. */
+export function resultOfText(text: VerifiedText): VerifyResult {
+  const cut = text.indexOf('\0');
+  return {
+    payload: JSON.parse(text.slice(cut + 1)) as JWTPayload,
+    protectedHeader: JSON.parse(text.slice(0, cut)) as JWSHeader,
+  };
 }
 
 /** `{ payload, protectedHeader }` from a verified handle, which is freed. */

@@ -82,36 +82,41 @@ export interface NodeCrypto {
   constants: { RSA_PKCS1_PSS_PADDING: number };
 }
 
+/** How `node:crypto` verifies `alg` with `key`: the digest and the key argument of `verify`. */
+function nodeVerifyArguments(crypto: NodeCrypto, alg: string, key: unknown): { hash: string | null; keyInput: unknown } {
+  if (isEd25519(alg)) return { hash: null, keyInput: key };
+  const hash = `sha${alg.slice(2)}`;
+  if (alg.startsWith('RS')) return { hash, keyInput: key };
+  if (alg.startsWith('PS')) {
+    const saltLength = Number(alg.slice(2)) / 8;
+    return { hash, keyInput: { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength } };
+  }
+  return { hash, keyInput: { key, dsaEncoding: 'ieee-p1363' } };
+}
+
 /** `node:crypto`, synchronous. */
 export function nodeVerifier(crypto: NodeCrypto): NativeVerifier {
   const keys = new Map<string, unknown>();
   // Key sets hand out the same JWK object for the same key, so most lookups stop here without
-  // building the material string (an RSA modulus is hundreds of characters).
-  const byObject = new WeakMap<JWK, { alg: string; key: unknown }>();
+  // building the material string (an RSA modulus is hundreds of characters), with the arguments
+  // of `verify` ready.
+  const byObject = new WeakMap<JWK, { alg: string; hash: string | null; keyInput: unknown }>();
   return {
     mask: MASK,
     verify(alg, jwk, input, signature) {
-      let key: unknown;
-      const known = byObject.get(jwk);
-      if (known !== undefined && known.alg === alg) {
-        key = known.key;
-      } else {
+      let known = byObject.get(jwk);
+      if (known === undefined || known.alg !== alg) {
+        let key: unknown;
         try {
           key = cached(keys, keyId(alg, jwk), () => crypto.createPublicKey({ key: publicMembers(jwk), format: 'jwk' }));
         } catch {
           return undefined; // this Node cannot import such a key: let Rust decide
         }
-        byObject.set(jwk, { alg, key });
+        known = { alg, ...nodeVerifyArguments(crypto, alg, key) };
+        byObject.set(jwk, known);
       }
       try {
-        if (isEd25519(alg)) return crypto.verify(null as unknown as string, input, key, signature);
-        const hash = `sha${alg.slice(2)}`;
-        if (alg.startsWith('RS')) return crypto.verify(hash, input, key, signature);
-        if (alg.startsWith('PS')) {
-          const saltLength = Number(alg.slice(2)) / 8;
-          return crypto.verify(hash, input, { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength }, signature);
-        }
-        return crypto.verify(hash, input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+        return crypto.verify(known.hash as string, input, known.keyInput, signature);
       } catch {
         return false;
       }
@@ -170,13 +175,26 @@ export function base64urlBytes(text: string): Uint8Array {
 }
 
 const encoder = new TextEncoder();
+type NodeBuffer = { from(s: string, e: string): Uint8Array };
+
+/** `text` as UTF-8 (a lone surrogate as U+FFFD, as `TextEncoder` and wasm-bindgen write it). */
+export function utf8(text: string): Uint8Array {
+  const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+  // Node's TextEncoder allocates a fresh ArrayBuffer per call; Buffer takes a slice of its pool.
+  return nodeBuffer !== undefined ? nodeBuffer.from(text, 'utf8') : encoder.encode(text);
+}
 
 /** The signing input and signature of a compact token (the core has checked it is ASCII). */
 export function signatureParts(token: string): { input: Uint8Array; signature: Uint8Array } {
   const dot = token.lastIndexOf('.');
-  const nodeBuffer = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
+  const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
   const input = nodeBuffer !== undefined ? nodeBuffer.from(token.slice(0, dot), 'latin1') : encoder.encode(token.slice(0, dot));
   return { input, signature: base64urlBytes(token.slice(dot + 1)) };
+}
+
+/** The name of `Algorithm::ALL[index]`. */
+export function algorithmName(index: number): string {
+  return ALGORITHMS[index] ?? '';
 }
 
 /** Whether `value` is a thenable (also one made in another realm). */
@@ -196,10 +214,26 @@ export function hostVerifies(
   indices: Uint32Array,
   jwkAt: (index: number) => JWK | undefined,
 ): boolean | undefined | Promise<boolean | undefined> {
-  const native = nativeVerifier();
-  if (native === undefined) return undefined;
+  if (nativeVerifier() === undefined) return undefined;
   if (indices.length === 0) return false;
   const { input, signature } = signatureParts(token);
+  return hostVerifiesParts(alg, indices, jwkAt, input, signature);
+}
+
+/**
+ * {@link hostVerifies} with the signing input and signature already in bytes. `indices` may be
+ * read from `first` on (the rest of a `plan`).
+ */
+export function hostVerifiesParts(
+  alg: string,
+  indices: Uint32Array,
+  jwkAt: (index: number) => JWK | undefined,
+  input: Uint8Array,
+  signature: Uint8Array,
+  first = 0,
+): boolean | undefined | Promise<boolean | undefined> {
+  const native = nativeVerifier();
+  if (native === undefined) return undefined;
   const tryFrom = (position: number): boolean | undefined | Promise<boolean | undefined> => {
     for (let k = position; k < indices.length; k += 1) {
       const jwk = jwkAt(indices[k] ?? -1);
@@ -211,5 +245,5 @@ export function hostVerifies(
     }
     return false;
   };
-  return tryFrom(0);
+  return tryFrom(first);
 }

@@ -6,9 +6,9 @@
  * @module
  */
 import { JWSInvalid } from './errors.js';
-import { result, wasmFailure } from './failure.js';
+import { resultOfText, wasmFailure } from './failure.js';
 import { keySetHandle, localKeySet, LocalKeySet } from './keys.js';
-import { hostVerifies, isPromise, nativeVerifier } from './native.js';
+import { algorithmName, base64urlBytes, hostVerifiesParts, isPromise, nativeVerifier, utf8 } from './native.js';
 import { normalizeOptions, type NormalizedOptions } from './options.js';
 import { RemoteKeySet } from './remote.js';
 import type { JWKS, VerifyOptions, VerifyResult } from './types.js';
@@ -30,6 +30,8 @@ function tokenText(token: unknown): string {
 /** The checked inputs of one verification with local keys (or a secret). */
 interface Inputs {
   text: string;
+  /** `text` as UTF-8: what the module reads, and (up to the last dot) what the signature signs. */
+  bytes: Uint8Array;
   normalized: NormalizedOptions;
   set: LocalKeySet | undefined;
 }
@@ -40,18 +42,18 @@ function inputs(token: unknown, keys: LocalKeysInput, options: VerifyOptions | u
   if ((keys === null || keys === undefined) && normalized.secret === undefined) {
     throw new TypeError('verifyToken needs a key set (keys) or, for HS256/384/512 tokens, options.secret');
   }
-  return { text, normalized, set: localKeySet(keys) };
+  return { text, bytes: utf8(text), normalized, set: localKeySet(keys) };
 }
 
 /** The whole verification inside the module (pure Rust crypto). */
-function verifyInModule(wasm: Bindings, { text, normalized, set }: Inputs): VerifyResult {
+function verifyInModule(wasm: Bindings, { bytes, normalized, set }: Inputs): VerifyResult {
   let verified;
   try {
-    verified = wasm.verify(text, keySetHandle(set), normalized.secret, normalized.json, normalized.now);
+    verified = wasm.verify(bytes, keySetHandle(set), normalized.secret, normalized.json, normalized.now);
   } catch (error) {
     throw wasmFailure(error);
   }
-  return result(verified);
+  return resultOfText(verified);
 }
 
 function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOptions | undefined): VerifyResult {
@@ -70,43 +72,59 @@ function runHost(wasm: Bindings, token: unknown, keys: LocalKeysInput, options: 
   const native = nativeVerifier();
   if (native === undefined) return run(wasm, token, keys, options);
   const input = inputs(token, keys, options);
-  const { text, normalized, set } = input;
+  const { normalized, set } = input;
   let check: HostCheckHandle;
   try {
-    check = wasm.prepare(text, keySetHandle(set), normalized.secret, normalized.json, normalized.now, native.mask);
+    check = wasm.prepare(input.bytes, keySetHandle(set), normalized.secret, normalized.json, normalized.now, native.mask);
   } catch (error) {
     throw wasmFailure(error);
   }
   let pending: boolean | undefined | Promise<boolean | undefined>;
   try {
-    const done = check.takeVerified();
+    const done = check.takeVerifiedText();
     if (done !== undefined) {
       check.free();
-      return result(done);
+      return resultOfText(done);
     }
-    pending = hostVerifies(text, check.alg, check.keys, (i) => set?.jwk(i));
+    pending = askHost(check.plan(), input);
   } catch (error) {
     check.free();
     throw error;
   }
   const generation = currentGeneration();
-  const complete = (verified: boolean | undefined): VerifyResult => {
-    // A handle from an instance that was replaced meanwhile (after a trap) must not be touched.
-    if (generation !== currentGeneration()) return verifyInModule(bindingsSync(), input);
-    try {
-      if (verified === undefined) return verifyInModule(wasm, input);
-      return result(check.finish(keySetHandle(set), verified));
-    } catch (error) {
-      throw wasmFailure(error);
-    } finally {
+  if (!isPromise(pending)) return completeHost(wasm, input, check, generation, pending);
+  return pending.then(
+    (verified) => completeHost(wasm, input, check, generation, verified),
+    (error: unknown): never => {
       if (generation === currentGeneration()) check.free();
-    }
-  };
-  const abandon = (error: unknown): never => {
+      throw error;
+    },
+  );
+}
+
+/**
+ * The host's answer for a prepared check's `plan` (the algorithm, then the keys to try). The
+ * module has parsed the token, so it is ASCII: the signing input is the bytes up to its last dot.
+ */
+function askHost(plan: Uint32Array, { text, bytes, set }: Inputs): boolean | undefined | Promise<boolean | undefined> {
+  if (plan.length < 2) return false;
+  const dot = text.lastIndexOf('.');
+  const signature = base64urlBytes(text.slice(dot + 1));
+  return hostVerifiesParts(algorithmName(plan[0] ?? -1), plan, (i) => set?.jwk(i), bytes.subarray(0, dot), signature, 1);
+}
+
+/** Completes a prepared check with the host's answer (undefined: the host cannot; Rust verifies). */
+function completeHost(wasm: Bindings, input: Inputs, check: HostCheckHandle, generation: number, verified: boolean | undefined): VerifyResult {
+  // A handle from an instance that was replaced meanwhile (after a trap) must not be touched.
+  if (generation !== currentGeneration()) return verifyInModule(bindingsSync(), input);
+  try {
+    if (verified === undefined) return verifyInModule(wasm, input);
+    return resultOfText(check.finishText(keySetHandle(input.set), verified));
+  } catch (error) {
+    throw wasmFailure(error);
+  } finally {
     if (generation === currentGeneration()) check.free();
-    throw error;
-  };
-  return isPromise(pending) ? pending.then(complete, abandon) : complete(pending);
+  }
 }
 
 /**

@@ -34,26 +34,38 @@ export interface VerifyErrorHandle {
 /** A verification prepared up to the signature (`src/wasm.rs` `HostCheck`). */
 export interface HostCheckHandle {
   takeVerified(): VerifiedHandle | undefined;
+  /** The same as `header NUL payload` (see {@link VerifiedText}). */
+  takeVerifiedText(): VerifiedText | undefined;
   readonly alg: string;
   readonly keys: Uint32Array;
+  /** The algorithm's position in `Algorithm::ALL`, then the keys to try; empty when nothing is left to the host. */
+  plan(): Uint32Array;
   /** Completes a local-key-set verification with the host's answer (once). */
-  finish(keys: KeySetHandle, hostVerified: boolean): VerifiedHandle;
+  finishText(keys: KeySetHandle, hostVerified: boolean): VerifiedText;
   free(): void;
 }
+
+/**
+ * A verified token's protected header and payload JSON texts in one string, `header NUL payload`
+ * (`src/wasm.rs` `verified_text`): one crossing instead of a handle and two getters.
+ */
+export type VerifiedText = string;
 
 /** What wasm-bindgen's generated glue exports once a module is attached. */
 export interface Bindings {
   KeySet: { new (jwksJson: string): KeySetHandle; none(): KeySetHandle };
   VerifyError: abstract new (...args: never[]) => VerifyErrorHandle;
+  /** `token` as UTF-8 bytes. */
   verify(
-    token: string,
+    token: Uint8Array,
     keys: KeySetHandle,
     secret: Uint8Array | undefined,
     optionsJson: string,
     now: number,
-  ): VerifiedHandle;
+  ): VerifiedText;
+  /** `token` as UTF-8 bytes. */
   prepare(
-    token: string,
+    token: Uint8Array,
     keys: KeySetHandle,
     secret: Uint8Array | undefined,
     optionsJson: string,

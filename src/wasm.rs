@@ -4,7 +4,14 @@
 //!
 //! Options arrive as a small JSON document that `js/options.ts` has already validated and
 //! normalised (durations in seconds, single values as one-element lists), so this file only maps
-//! names to fields.
+//! names to fields. The last few documents are kept read ([`with_options`]): callers pass the same
+//! options on every call.
+//!
+//! The local verification calls take the token as UTF-8 bytes (JS encodes it once and signs with
+//! the same bytes) and answer the header and payload as one text, `header NUL payload`
+//! ([`verified_text`]), so that a verification crosses the boundary as few times as possible.
+
+use std::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 
@@ -143,31 +150,47 @@ fn invalid_options(message: &str) -> VerifyError {
     }
 }
 
-/// Verifies `token` against `keys` or `secret`. `options_json` is the normalised options document;
-/// `now` is seconds since the epoch.
+/// Verifies `token` (UTF-8) against `keys` or `secret`. `options_json` is the normalised options
+/// document; `now` is seconds since the epoch. Answers the header and payload as one text (see
+/// [`verified_text`]).
 ///
 /// # Errors
 /// A [`VerifyError`].
 #[wasm_bindgen]
 pub fn verify(
-    token: &str,
+    token: &[u8],
     keys: &mut WasmKeySet,
     secret: Option<Vec<u8>>,
     options_json: &str,
     now: f64,
-) -> Result<Verified, VerifyError> {
-    only_result(prepare(token, keys, secret, options_json, now, 0)?)
+) -> Result<String, VerifyError> {
+    prepare(token, keys, secret, options_json, now, 0)?
+        .take_verified_text()
+        .ok_or_else(|| invalid_options("the signature was left to a host provider"))
+}
+
+/// `header NUL payload`: the protected header and payload JSON texts of a verified token in one
+/// string. Neither contains U+0000: both are JSON texts the core parsed, where a raw control
+/// character can only be whitespace (tab, line feed, carriage return).
+fn verified_text(token: &crate::VerifiedToken) -> String {
+    let (header, payload) = (token.header_json(), token.payload_json());
+    let mut text =
+        String::with_capacity(header.len().saturating_add(payload.len()).saturating_add(1));
+    text.push_str(header);
+    text.push('\0');
+    text.push_str(payload);
+    text
 }
 
 /// A verification prepared up to the signature (`src/verify.rs` `prepare_token`): either already
 /// verified, or the algorithm and the positions of the keys the host should try, with both
-/// outcomes held here until the host answers (`finish`), so nothing is parsed twice.
+/// outcomes held here until the host answers (`finishText`, `RemoteCache.finish`), so nothing is
+/// parsed twice.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct HostCheck {
-    verified: Option<Verified>,
-    alg: String,
-    keys: Vec<u32>,
+    verified: Option<crate::VerifiedToken>,
+    algorithm: Algorithm,
     pending: Option<verify::HostCheck>,
     use_cache: bool,
     /// The remote set's generation when prepared (0 for a local set).
@@ -179,32 +202,57 @@ impl HostCheck {
     /// The result, when no host check is needed (taken once).
     #[wasm_bindgen(js_name = takeVerified)]
     pub fn take_verified(&mut self) -> Option<Verified> {
-        self.verified.take()
+        self.verified.take().map(|token| verified(&token))
+    }
+
+    /// The result as `header NUL payload` ([`verified_text`]), when no host check is needed
+    /// (taken once).
+    #[wasm_bindgen(js_name = takeVerifiedText)]
+    pub fn take_verified_text(&mut self) -> Option<String> {
+        self.verified.take().map(|token| verified_text(&token))
     }
 
     /// The algorithm the host checks.
     #[wasm_bindgen(getter)]
     pub fn alg(&self) -> String {
-        self.alg.clone()
+        self.algorithm.name().to_owned()
     }
 
     /// Positions in the key set of the keys to try.
     #[wasm_bindgen(getter)]
     pub fn keys(&self) -> Vec<u32> {
-        self.keys.clone()
+        self.plan().into_iter().skip(1).collect()
     }
 
-    /// Completes a verification against a local key set with the host's answer (once).
+    /// What the host checks, in one crossing: the algorithm's position in `Algorithm::ALL`, then
+    /// the positions in the key set of the keys to try. Empty when nothing is left to the host.
+    pub fn plan(&self) -> Vec<u32> {
+        let Some(pending) = &self.pending else {
+            return Vec::new();
+        };
+        let alg = Algorithm::ALL
+            .iter()
+            .position(|a| *a == self.algorithm)
+            .and_then(|i| u32::try_from(i).ok());
+        alg.into_iter()
+            .chain(pending.keys().iter().filter_map(|&i| u32::try_from(i).ok()))
+            .collect()
+    }
+
+    /// Completes a verification against a local key set with the host's answer (once), as
+    /// `header NUL payload` ([`verified_text`]).
     ///
     /// # Errors
     /// A [`VerifyError`].
-    pub fn finish(
+    #[wasm_bindgen(js_name = finishText)]
+    pub fn finish_text(
         &mut self,
         keys: &mut WasmKeySet,
         host_verified: bool,
-    ) -> Result<Verified, VerifyError> {
+    ) -> Result<String, VerifyError> {
         let cache = self.use_cache.then_some(&mut keys.1);
-        self.complete(host_verified, cache)
+        let token = self.complete_token(host_verified, cache)?;
+        Ok(verified_text(&token))
     }
 }
 
@@ -214,11 +262,20 @@ impl HostCheck {
         host_verified: bool,
         cache: Option<&mut TokenCache>,
     ) -> Result<Verified, VerifyError> {
+        self.complete_token(host_verified, cache)
+            .map(|token| verified(&token))
+    }
+
+    fn complete_token(
+        &mut self,
+        host_verified: bool,
+        cache: Option<&mut TokenCache>,
+    ) -> Result<crate::VerifiedToken, VerifyError> {
         let pending = self
             .pending
             .take()
             .ok_or_else(|| invalid_options("this verification was already finished"))?;
-        Ok(verified(pending.complete(host_verified, cache)?))
+        Ok(pending.complete(host_verified, cache)?)
     }
 }
 
@@ -237,21 +294,15 @@ fn host_mask(mask: u32) -> impl Fn(Algorithm) -> bool {
 fn host_check(prepared: Prepared, use_cache: bool, generation: u32) -> HostCheck {
     match prepared {
         Prepared::Verified(token) => HostCheck {
-            alg: token.algorithm().name().to_owned(),
-            verified: Some(verified(token)),
-            keys: Vec::new(),
+            algorithm: token.algorithm(),
+            verified: Some(token),
             pending: None,
             use_cache,
             generation,
         },
         Prepared::HostCheck(pending) => HostCheck {
             verified: None,
-            alg: pending.algorithm().name().to_owned(),
-            keys: pending
-                .keys()
-                .iter()
-                .filter_map(|&i| u32::try_from(i).ok())
-                .collect(),
+            algorithm: pending.algorithm(),
             pending: Some(pending),
             use_cache,
             generation,
@@ -259,51 +310,113 @@ fn host_check(prepared: Prepared, use_cache: bool, generation: u32) -> HostCheck
     }
 }
 
-fn verified(token: crate::VerifiedToken) -> Verified {
+fn verified(token: &crate::VerifiedToken) -> Verified {
     Verified {
         header: token.header_json().to_owned(),
         payload: token.payload_json().to_owned(),
     }
 }
 
-/// Runs a verification up to the signature, leaving the algorithms in `mask` to the host.
+/// Runs a verification of `token` (UTF-8) up to the signature, leaving the algorithms in `mask`
+/// to the host.
 ///
 /// # Errors
 /// A [`VerifyError`].
 #[wasm_bindgen]
 pub fn prepare(
-    token: &str,
+    token: &[u8],
     keys: &mut WasmKeySet,
     secret: Option<Vec<u8>>,
     options_json: &str,
     now: f64,
     mask: u32,
 ) -> Result<HostCheck, VerifyError> {
-    let (options, use_cache) = options_at(options_json, now, secret)?;
-    let WasmKeySet(set, tokens) = keys;
-    let cache = use_cache.then_some(tokens);
-    let prepared = prepare_token(token, set.as_ref(), &options, &host_mask(mask), cache)?;
-    Ok(host_check(prepared, use_cache, 0))
+    // JS hands over a string it encoded, so this never fails; a token that is not text would be
+    // no compact JWS anyway.
+    let token = std::str::from_utf8(token).map_err(|_| {
+        VerifyError::from(Failure::from(Error::JwsInvalid(
+            "the token is not UTF-8 text".to_owned(),
+        )))
+    })?;
+    with_options(options_json, now, secret, |options, use_cache| {
+        let WasmKeySet(set, tokens) = keys;
+        let cache = use_cache.then_some(tokens);
+        let prepared = prepare_token(token, set.as_ref(), options, &host_mask(mask), cache)?;
+        Ok(host_check(prepared, use_cache, 0))
+    })
 }
 
-/// The options at `now` with `secret`, and whether the token cache is on (`tokenCache`, default
-/// true).
-fn options_at(
+/// An options document as read, with whether the token cache is on.
+#[derive(Debug)]
+struct ReadOptions {
+    json: String,
+    options: VerifyOptions,
+    use_cache: bool,
+}
+
+/// How many options documents stay read.
+const OPTIONS_KEPT: usize = 4;
+
+thread_local! {
+    /// The options documents read most recently, newest first (never holding a secret).
+    static RECENT_OPTIONS: Cell<Vec<ReadOptions>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `run` with the options of `options_json` at `now` with `secret`, and whether the token
+/// cache is on (`tokenCache`, default true). A document read recently is not read again: the
+/// options depend on its text alone, and the time and the secret are set for this call only.
+fn with_options<T>(
     options_json: &str,
     now: f64,
     secret: Option<Vec<u8>>,
-) -> Result<(VerifyOptions, bool), VerifyError> {
+    run: impl FnOnce(&VerifyOptions, bool) -> Result<T, VerifyError>,
+) -> Result<T, VerifyError> {
+    let mut read = recall_options(options_json)?;
+    read.options.now = now;
+    read.options.secret = secret;
+    let outcome = run(&read.options, read.use_cache);
+    keep_options(read);
+    outcome
+}
+
+/// The options of `options_json`: taken out of the recent ones, or read now. Not inlined, so the
+/// callers of the generic [`with_options`] share one copy.
+#[inline(never)]
+fn recall_options(options_json: &str) -> Result<ReadOptions, VerifyError> {
+    let mut recent = RECENT_OPTIONS.with(Cell::take);
+    let found = recent
+        .iter()
+        .position(|read| read.json == options_json)
+        .map(|i| recent.remove(i));
+    RECENT_OPTIONS.with(|cell| cell.set(recent));
+    found.map_or_else(|| read_options(options_json), Ok)
+}
+
+/// Keeps `read` (without its secret) as the most recent options.
+#[inline(never)]
+fn keep_options(mut read: ReadOptions) {
+    read.options.secret = None;
+    let mut recent = RECENT_OPTIONS.with(Cell::take);
+    recent.insert(0, read);
+    recent.truncate(OPTIONS_KEPT);
+    RECENT_OPTIONS.with(|cell| cell.set(recent));
+}
+
+/// Reads an options document.
+fn read_options(options_json: &str) -> Result<ReadOptions, VerifyError> {
     let document = json::parse_object(options_json.as_bytes())
         .map_err(|_| invalid_options("the options document is not a JSON object"))?;
-    let mut options = read_options_document(&document)?;
-    options.now = now;
-    options.secret = secret;
+    let options = read_options_document(&document)?;
     let use_cache = match document.get("tokenCache") {
         None | Some(Value::Null) => true,
         Some(Value::Bool(on)) => *on,
         Some(_) => return Err(invalid_options("tokenCache must be a boolean")),
     };
-    Ok((options, use_cache))
+    Ok(ReadOptions {
+        json: options_json.to_owned(),
+        options,
+        use_cache,
+    })
 }
 
 /// The state of a remote key set (`src/remote.rs`); `js/remote.ts` does the fetching.
@@ -425,20 +538,21 @@ impl WasmRemoteCache {
         now: f64,
         mask: u32,
     ) -> Result<HostCheck, VerifyError> {
-        let (options, use_cache) = options_at(options_json, now, secret)?;
-        let generation = self.0.generation();
-        let (keys, tokens) = self
-            .0
-            .keys_for_verification(clock)
-            .ok_or_else(no_usable_keys)?;
-        let prepared = prepare_token(
-            token,
-            Some(keys),
-            &options,
-            &host_mask(mask),
-            use_cache.then_some(tokens),
-        )?;
-        Ok(host_check(prepared, use_cache, generation))
+        with_options(options_json, now, secret, |options, use_cache| {
+            let generation = self.0.generation();
+            let (keys, tokens) = self
+                .0
+                .keys_for_verification(clock)
+                .ok_or_else(no_usable_keys)?;
+            let prepared = prepare_token(
+                token,
+                Some(keys),
+                options,
+                &host_mask(mask),
+                use_cache.then_some(tokens),
+            )?;
+            Ok(host_check(prepared, use_cache, generation))
+        })
     }
 
     /// Completes `check` (prepared by [`Self::prepare`]) with the host's answer. The verified
@@ -511,8 +625,7 @@ impl WasmRemoteCache {
 /// The result of a preparation that left nothing to the host (mask 0 never does).
 fn only_result(mut check: HostCheck) -> Result<Verified, VerifyError> {
     check
-        .verified
-        .take()
+        .take_verified()
         .ok_or_else(|| invalid_options("the signature was left to a host provider"))
 }
 
