@@ -2,11 +2,10 @@
 //! (RFC 7518 §3.4), verified as FIPS 186-4 §6.4.2 / SEC 1 §4.1.4 describe. DER signatures, zero or
 //! out-of-range scalars are mismatches. High-S signatures verify, as they do with WebCrypto.
 
-use sha2::{Digest, Sha256, Sha384, Sha512};
-
+use super::digest;
 use super::montgomery::limbs_from_be;
 use super::nist_curves::{self, is_zero, to_limbs, CurveParams, Limbs, Point};
-use crate::alg::{Algorithm, Curve, Hash, KeyFamily};
+use crate::alg::{Algorithm, Curve, KeyFamily};
 use crate::error::Error;
 
 /// A parsed ECDSA public key: a point on its curve (never the point at infinity).
@@ -82,11 +81,7 @@ pub fn verify(
         return Ok(false);
     }
     let (r, s) = signature.split_at(size);
-    let digest = match alg.hash() {
-        Hash::Sha256 => Sha256::digest(signing_input).to_vec(),
-        Hash::Sha384 => Sha384::digest(signing_input).to_vec(),
-        Hash::Sha512 => Sha512::digest(signing_input).to_vec(),
-    };
+    let digest = digest(alg.hash(), &[signing_input]);
     Ok(verify_digest(
         curve_params(key.curve)?,
         &key.point,

@@ -15,7 +15,9 @@ mod montgomery;
 mod nist_curves;
 pub mod rsa;
 
-use crate::alg::{Algorithm, KeyFamily};
+use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use crate::alg::{Algorithm, Hash, KeyFamily};
 use crate::error::Error;
 
 /// A public key ready to verify signatures.
@@ -98,6 +100,22 @@ pub fn host_precheck(alg: Algorithm, signature: &[u8]) -> bool {
         KeyFamily::Ed25519 => eddsa::host_precheck(signature),
         KeyFamily::Ec(curve) => signature.len() == curve.scalar_len().saturating_mul(2),
         KeyFamily::Rsa | KeyFamily::Secret => true,
+    }
+}
+
+/// The hash of the concatenated `parts` (one copy of each SHA-2 finalisation for RSA and ECDSA).
+pub(crate) fn digest(hash: Hash, parts: &[&[u8]]) -> Vec<u8> {
+    fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+        let mut hasher = D::new();
+        for part in parts {
+            hasher.update(part);
+        }
+        hasher.finalize().to_vec()
+    }
+    match hash {
+        Hash::Sha256 => run::<Sha256>(parts),
+        Hash::Sha384 => run::<Sha384>(parts),
+        Hash::Sha512 => run::<Sha512>(parts),
     }
 }
 

@@ -3,8 +3,7 @@
 //! RFC 8017 §8.1.2 and §8.2.2 describe: the signature must be exactly the modulus length and below
 //! the modulus, and the recovered encoding must match in every byte.
 
-use sha2::{Digest, Sha256, Sha384, Sha512};
-
+use super::digest;
 use super::montgomery::{be_from_limbs, limbs_from_be, Modulus};
 use crate::alg::{Algorithm, Hash};
 use crate::error::Error;
@@ -150,22 +149,6 @@ fn recover_encoding(key: &RsaKey, signature: &[u8]) -> Option<Vec<u8>> {
     ];
     let m = modulus.to_standard(&modulus.pow(&modulus.to_montgomery(&s), &exponent));
     Some(be_from_limbs(&m, key.len()))
-}
-
-/// The hash of the concatenated `parts`.
-fn digest(hash: Hash, parts: &[&[u8]]) -> Vec<u8> {
-    fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
-        let mut hasher = D::new();
-        for part in parts {
-            hasher.update(part);
-        }
-        hasher.finalize().to_vec()
-    }
-    match hash {
-        Hash::Sha256 => run::<Sha256>(parts),
-        Hash::Sha384 => run::<Sha384>(parts),
-        Hash::Sha512 => run::<Sha512>(parts),
-    }
 }
 
 /// The DER `DigestInfo` prefix for each hash (RFC 8017 §9.2, note 1), NULL parameters included.
