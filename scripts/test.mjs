@@ -14,6 +14,8 @@ step('cargo fmt --check');
 run('cargo', ['fmt', '--check']);
 step('cargo clippy (warnings are errors; unwrap, expect, panics, indexing and unchecked arithmetic denied)');
 run('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
+// src/wasm.rs (the bindings) only compiles for wasm32: lint that build too.
+run('cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 step('cargo test');
 run('cargo', ['test']);
 step('fuzz (cargo-fuzz, every target 20 s; the long run is `node scripts/fuzz.mjs`)');
