@@ -127,47 +127,60 @@ export function nodeVerifier(crypto: NodeCrypto): NativeVerifier {
 /** WebCrypto (`crypto.subtle`), asynchronous. */
 export function webCryptoVerifier(subtle: SubtleCrypto): NativeVerifier {
   const keys = new Map<string, Promise<CryptoKey>>();
+  // Imported keys by JWK object (key sets hand out the same object for the same key): once a key
+  // is imported, a verification is one subtle.verify call, with no await on the import's promise.
+  const ready = new WeakMap<JWK, { alg: string; key: CryptoKey; params: WebCryptoParams['verify'] }>();
+  const importFor = async (alg: string, jwk: JWK): Promise<{ key: CryptoKey; params: WebCryptoParams['verify'] } | undefined> => {
+    const { importParams, verify } = webCryptoParams(alg);
+    try {
+      const key = await cached(keys, keyId(alg, jwk), () =>
+        subtle.importKey('jwk', publicMembers(jwk) as JsonWebKey, importParams, false, ['verify']),
+      );
+      ready.set(jwk, { alg, key, params: verify });
+      return { key, params: verify };
+    } catch {
+      keys.delete(keyId(alg, jwk));
+      return undefined; // this runtime lacks the algorithm (Ed25519 on old hosts): let Rust decide
+    }
+  };
+  const check = (params: WebCryptoParams['verify'], key: CryptoKey, input: Uint8Array, signature: Uint8Array): Promise<boolean> =>
+    subtle.verify(params, key, signature as BufferSource, input as BufferSource).then(
+      (verified) => verified,
+      () => false,
+    );
   return {
     mask: MASK,
-    async verify(alg, jwk, input, signature) {
-      const hash = `SHA-${alg.slice(2)}`;
-      let importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm;
-      let verifyParams: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
-      if (isEd25519(alg)) {
-        importParams = { name: 'Ed25519' };
-        verifyParams = { name: 'Ed25519' };
-      } else if (alg.startsWith('RS')) {
-        importParams = { name: 'RSASSA-PKCS1-v1_5', hash };
-        verifyParams = { name: 'RSASSA-PKCS1-v1_5' };
-      } else if (alg.startsWith('PS')) {
-        importParams = { name: 'RSA-PSS', hash };
-        verifyParams = { name: 'RSA-PSS', saltLength: Number(alg.slice(2)) / 8 };
-      } else {
-        importParams = { name: 'ECDSA', namedCurve: CURVES[alg] ?? '' };
-        verifyParams = { name: 'ECDSA', hash };
-      }
-      let key: CryptoKey;
-      try {
-        key = await cached(keys, keyId(alg, jwk), () =>
-          subtle.importKey('jwk', publicMembers(jwk) as JsonWebKey, importParams, false, ['verify']),
-        );
-      } catch {
-        keys.delete(keyId(alg, jwk));
-        return undefined; // this runtime lacks the algorithm (Ed25519 on old hosts): let Rust decide
-      }
-      try {
-        return await subtle.verify(verifyParams, key, signature as BufferSource, input as BufferSource);
-      } catch {
-        return false;
-      }
+    verify(alg, jwk, input, signature) {
+      const known = ready.get(jwk);
+      if (known !== undefined && known.alg === alg) return check(known.params, known.key, input, signature);
+      return importFor(alg, jwk).then((imported) =>
+        imported === undefined ? undefined : check(imported.params, imported.key, input, signature),
+      );
     },
   };
 }
 
-/** Strict base64url to bytes (the Rust core has already validated the text). */
+interface WebCryptoParams {
+  importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm;
+  verify: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
+}
+
+function webCryptoParams(alg: string): WebCryptoParams {
+  const hash = `SHA-${alg.slice(2)}`;
+  if (isEd25519(alg)) return { importParams: { name: 'Ed25519' }, verify: { name: 'Ed25519' } };
+  if (alg.startsWith('RS')) return { importParams: { name: 'RSASSA-PKCS1-v1_5', hash }, verify: { name: 'RSASSA-PKCS1-v1_5' } };
+  if (alg.startsWith('PS')) {
+    return { importParams: { name: 'RSA-PSS', hash }, verify: { name: 'RSA-PSS', saltLength: Number(alg.slice(2)) / 8 } };
+  }
+  return { importParams: { name: 'ECDSA', namedCurve: CURVES[alg] ?? '' }, verify: { name: 'ECDSA', hash } };
+}
+
 export function base64urlBytes(text: string): Uint8Array {
   const nodeBuffer = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
   if (nodeBuffer !== undefined) return nodeBuffer.from(text, 'base64url');
+  // Workers, Deno and current browsers decode natively; the module has already checked the text.
+  const native = Uint8Array as { fromBase64?: (s: string, o: { alphabet: string }) => Uint8Array };
+  if (native.fromBase64 !== undefined) return native.fromBase64(text, { alphabet: 'base64url' });
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
