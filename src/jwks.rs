@@ -101,10 +101,18 @@ impl KeySet {
                 candidates.len()
             )));
         }
+        let mismatch = match candidates.len() {
+            1 => Mismatch::OnlyKey(alg),
+            count => Mismatch::SeveralKeys {
+                count,
+                alg,
+                kid: describe_kid(header_kid),
+            },
+        };
         Ok(Selection {
             alg,
-            kid: header_kid.clone(),
             candidates,
+            mismatch,
         })
     }
 
@@ -158,8 +166,38 @@ impl KeySet {
 #[derive(Debug, Clone)]
 pub struct Selection<'a> {
     alg: Algorithm,
-    kid: Member,
     candidates: Vec<(usize, &'a Jwk)>,
+    mismatch: Mismatch,
+}
+
+/// What to say when no candidate key verifies a signature, kept as the few facts the message
+/// needs so that it is only written when a signature actually fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    /// One key fit the token.
+    OnlyKey(Algorithm),
+    /// Several keys fit the token (`kid` describes the header's kid, or is empty).
+    SeveralKeys {
+        /// How many keys fit.
+        count: usize,
+        /// The token's algorithm.
+        alg: Algorithm,
+        /// The header's kid, described.
+        kid: String,
+    },
+}
+
+impl Mismatch {
+    /// [`Error::SignatureInvalid`] for one candidate, [`Error::MultipleMatchingKeys`] for several.
+    #[must_use]
+    pub fn error(&self) -> Error {
+        match self {
+            Self::OnlyKey(alg) => crypto::signature_mismatch(*alg),
+            Self::SeveralKeys { count, alg, kid } => Error::MultipleMatchingKeys(format!(
+                "{count} keys in the set fit this {alg} token{kid} and none verifies its signature"
+            )),
+        }
+    }
 }
 
 impl Selection<'_> {
@@ -204,16 +242,13 @@ impl Selection<'_> {
     /// candidate, [`Error::MultipleMatchingKeys`] for several.
     #[must_use]
     pub fn mismatch_error(&self) -> Error {
-        if self.candidates.len() == 1 {
-            crypto::signature_mismatch(self.alg)
-        } else {
-            Error::MultipleMatchingKeys(format!(
-                "{} keys in the set fit this {} token{} and none verifies its signature",
-                self.candidates.len(),
-                self.alg,
-                describe_kid(&self.kid)
-            ))
-        }
+        self.mismatch.error()
+    }
+
+    /// What [`Selection::mismatch_error`] is made from, to keep until a signature fails.
+    #[must_use]
+    pub fn mismatch(&self) -> Mismatch {
+        self.mismatch.clone()
     }
 
     /// Verifies the signature with the pure-Rust provider: the first usable key that verifies

@@ -108,6 +108,12 @@ impl<'a> UntrustedToken<'a> {
         &self.header_json
     }
 
+    /// The decoded protected header and its JSON text, taken out of the token.
+    #[must_use]
+    pub fn into_header(self) -> (Object, String) {
+        (self.header, self.header_json)
+    }
+
     /// The header `alg` as written.
     #[must_use]
     pub fn alg_name(&self) -> &str {

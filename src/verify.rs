@@ -8,7 +8,7 @@ use crate::claims::{self, ClaimOptions};
 use crate::crypto;
 use crate::error::Error;
 use crate::json::{self, Object};
-use crate::jwks::KeySet;
+use crate::jwks::{KeySet, Mismatch};
 use crate::token::{self, UntrustedToken};
 use crate::token_cache::{CachedToken, TokenCache};
 
@@ -148,9 +148,11 @@ pub enum Prepared {
 pub struct HostCheck {
     algorithm: Algorithm,
     keys: Vec<usize>,
-    token: String,
+    /// The token, kept for the cache only when [`prepare_token`] was given one.
+    token: Option<String>,
     if_verified: Result<VerifiedToken, Failure>,
-    if_not: Failure,
+    /// What the error is made of when the host says no (written only then).
+    if_not: Mismatch,
 }
 
 impl HostCheck {
@@ -168,8 +170,8 @@ impl HostCheck {
     }
 
     /// The verification, given whether one of [`Self::keys`] verified the signature. A token
-    /// that verified goes into `cache` (pass the cache of the key set the keys came from, and
-    /// none if that set has been replaced since).
+    /// that verified goes into `cache` if [`prepare_token`] was given a cache too (pass the cache
+    /// of the key set the keys came from, and none if that set has been replaced since).
     ///
     /// # Errors
     /// The key mismatch error the Rust provider would give, or the payload or claim [`Failure`].
@@ -179,11 +181,11 @@ impl HostCheck {
         cache: Option<&mut TokenCache>,
     ) -> Result<VerifiedToken, Failure> {
         if !host_verified {
-            return Err(self.if_not);
+            return Err(self.if_not.error().into());
         }
         let verified = self.if_verified?;
-        if let Some(cache) = cache {
-            cache.insert(&self.token, CachedToken::from(&verified));
+        if let (Some(cache), Some(token)) = (cache, &self.token) {
+            cache.insert(token, CachedToken::from(&verified));
         }
         Ok(verified)
     }
@@ -224,7 +226,7 @@ pub fn prepare_token(
         let input = untrusted.signing_input()?;
         let signature = untrusted.signature()?;
         crypto::hmac::verify(algorithm, secret, input, &signature)?;
-        return finish(&untrusted, algorithm, options).map(Prepared::Verified);
+        return finish(untrusted, algorithm, options).map(Prepared::Verified);
     }
     let keys = require_keys(keys, algorithm)?;
     // jose resolves the key before it decodes the signature; keep that order for error codes.
@@ -239,13 +241,13 @@ pub fn prepare_token(
         return Ok(Prepared::HostCheck(HostCheck {
             algorithm,
             keys: usable.into_iter().map(|(index, _)| index).collect(),
-            token: token.to_owned(),
-            if_verified: finish(&untrusted, algorithm, options),
-            if_not: selection.mismatch_error().into(),
+            token: cache.is_some().then(|| token.to_owned()),
+            if_verified: finish(untrusted, algorithm, options),
+            if_not: selection.mismatch(),
         }));
     }
     selection.verify(input, &signature)?;
-    let verified = finish(&untrusted, algorithm, options)?;
+    let verified = finish(untrusted, algorithm, options)?;
     if let Some(cache) = cache {
         cache.insert(token, CachedToken::from(&verified));
     }
@@ -318,7 +320,7 @@ fn require_keys(keys: Option<&KeySet>, algorithm: Algorithm) -> Result<&KeySet, 
 
 /// After the signature: the payload, `b64`, and the claims.
 fn finish(
-    untrusted: &UntrustedToken<'_>,
+    untrusted: UntrustedToken<'_>,
     algorithm: Algorithm,
     options: &VerifyOptions,
 ) -> Result<VerifiedToken, Failure> {
@@ -345,10 +347,11 @@ fn finish(
             payload_json: Some(payload_json),
         });
     }
+    let (header, header_json) = untrusted.into_header();
     Ok(VerifiedToken {
         algorithm,
-        header: untrusted.header().clone(),
-        header_json: untrusted.header_json().to_owned(),
+        header,
+        header_json,
         payload,
         payload_json,
     })
@@ -400,6 +403,69 @@ mod tests {
                 "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
                 "{payload}"
             );
+        }
+    }
+
+    /// As [`unsigned_token`], with a signature the host would be asked about: `R` the base point
+    /// (not small-order), `S` zero (canonical). It verifies with no key.
+    fn host_checked_token(payload: &str) -> String {
+        use crate::base64url::encode;
+        let mut signature = [0u8; 64];
+        signature[0] = 0x58;
+        for byte in signature.iter_mut().take(32).skip(1) {
+            *byte = 0x66;
+        }
+        format!(
+            "{}.{}.{}",
+            encode(br#"{"alg":"EdDSA"}"#),
+            encode(payload.as_bytes()),
+            encode(&signature)
+        )
+    }
+
+    #[test]
+    fn a_host_check_says_what_the_rust_provider_says() {
+        let one = KeySet::from_json(JWKS).unwrap();
+        let key =
+            r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        let two = KeySet::from_json(format!(r#"{{"keys":[{key},{key}]}}"#).as_bytes()).unwrap();
+        let token = host_checked_token(r#"{"sub":"a"}"#);
+        let options = VerifyOptions::at(0.0);
+        for keys in [&one, &two] {
+            let rust = verify_token(&token, Some(keys), &options).unwrap_err();
+            let Ok(Prepared::HostCheck(check)) =
+                prepare_token(&token, Some(keys), &options, &|_| true, None)
+            else {
+                panic!("the host should check EdDSA");
+            };
+            let host = check.complete(false, None).unwrap_err().error;
+            assert_eq!(host, rust);
+        }
+        assert!(verify_token(&token, Some(&two), &options)
+            .unwrap_err()
+            .message()
+            .starts_with("2 keys in the set fit this EdDSA token and none"));
+    }
+
+    #[test]
+    fn a_host_checked_token_is_cached_when_prepared_with_the_cache() {
+        let keys = KeySet::from_json(JWKS).unwrap();
+        let token = host_checked_token(r#"{"sub":"a"}"#);
+        let options = VerifyOptions::at(0.0);
+        let mut cache = TokenCache::new();
+        for with_cache in [false, true] {
+            let prepared = prepare_token(
+                &token,
+                Some(&keys),
+                &options,
+                &|_| true,
+                with_cache.then_some(&mut cache),
+            );
+            let Ok(Prepared::HostCheck(check)) = prepared else {
+                panic!("the host should check EdDSA");
+            };
+            check.complete(true, Some(&mut cache)).unwrap();
+            assert_eq!(cache.len(), usize::from(with_cache));
         }
     }
 
