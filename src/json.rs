@@ -10,6 +10,7 @@
 //! number of times, so time is linear in the input. A few hundred lines instead of `serde_json`,
 //! which would cost about as much WebAssembly as the RSA implementation.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -29,7 +30,8 @@ const SURROGATE_OFFSET: u32 = 0x10_0000;
 
 /// Appends input text to a parsed string: each U+FFFD doubled (see [`MARK`]).
 fn push_text(out: &mut String, run: &str) {
-    if run.contains(MARK) {
+    // (ASCII text, the usual case, cannot hold a MARK, and testing for it is quicker.)
+    if !run.is_ascii() && run.contains(MARK) {
         for c in run.chars() {
             out.push(c);
             if c == MARK {
@@ -115,7 +117,59 @@ impl Value {
 /// `JSON.parse` does.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Object {
-    members: Vec<(String, Value)>,
+    members: Vec<(MemberName, Value)>,
+}
+
+/// A member name: one of [`COMMON_NAMES`] without an allocation, any other name owned.
+type MemberName = Cow<'static, str>;
+
+/// Member names that header, claims and key documents use over and over (RFC 7515, 7517, 7519,
+/// and the user fields of Better Auth's tokens), kept without allocating a string each time one is
+/// parsed.
+const COMMON_NAMES: [&str; 32] = [
+    "alg",
+    "kid",
+    "typ",
+    "cty",
+    "crit",
+    "b64",
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "jti",
+    "keys",
+    "kty",
+    "crv",
+    "use",
+    "key_ops",
+    "x",
+    "y",
+    "n",
+    "e",
+    "x5t",
+    "x5c",
+    "id",
+    "name",
+    "email",
+    "emailVerified",
+    "image",
+    "role",
+    "createdAt",
+    "updatedAt",
+];
+
+/// The longest of [`COMMON_NAMES`] (`emailVerified`).
+const MAX_COMMON_NAME_LEN: usize = 13;
+
+/// `name` borrowed from [`COMMON_NAMES`] when it is one of them.
+fn common_name(name: &[u8]) -> Option<&'static str> {
+    COMMON_NAMES
+        .iter()
+        .copied()
+        .find(|common| common.as_bytes() == name)
 }
 
 impl Object {
@@ -125,14 +179,14 @@ impl Object {
         self.members
             .iter()
             .rev()
-            .find(|(key, _)| key == name)
+            .find(|(key, _)| key.as_ref() == name)
             .map(|(_, value)| value)
     }
 
     /// Whether `name` is a member (any value, `null` included).
     #[must_use]
     pub fn contains_key(&self, name: &str) -> bool {
-        self.members.iter().any(|(key, _)| key == name)
+        self.members.iter().any(|(key, _)| key.as_ref() == name)
     }
 
     /// The value of `name` if it is a string.
@@ -145,7 +199,7 @@ impl Object {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.members
             .iter()
-            .map(|(key, value)| (key.as_str(), value))
+            .map(|(key, value)| (key.as_ref(), value))
     }
 
     /// The number of members, duplicates included.
@@ -162,7 +216,7 @@ impl Object {
 
     /// Appends a member (a name already present is kept, and this one now wins lookups).
     pub fn insert(&mut self, name: String, value: Value) {
-        self.members.push((name, value));
+        self.members.push((Cow::Owned(name), value));
     }
 }
 
@@ -280,7 +334,7 @@ pub fn object_member_spans(input: &str) -> Result<Vec<(String, Range<usize>)>, J
             let value_start = parser.pos;
             // The top-level object is depth 1.
             parser.value(1)?;
-            spans.push((name, value_start..parser.pos));
+            spans.push((name.into_owned(), value_start..parser.pos));
             parser.skip_whitespace();
             match parser.next_byte()? {
                 b',' => parser.skip_whitespace(),
@@ -390,7 +444,7 @@ fn utf8(input: &[u8]) -> Result<&str, JsonError> {
 enum Frame {
     Array(Vec<Value>),
     /// The members so far, and the name whose value is being read.
-    Object(Object, String),
+    Object(Object, MemberName),
 }
 
 struct Parser<'a> {
@@ -542,7 +596,7 @@ impl<'a> Parser<'a> {
                         }
                     }
                     Frame::Object(object, name) => {
-                        object.insert(std::mem::take(name), done);
+                        object.members.push((std::mem::take(name), done));
                         match self.next_byte()? {
                             b',' => {
                                 self.skip_whitespace();
@@ -567,17 +621,33 @@ impl<'a> Parser<'a> {
     }
 
     /// `"name"`, whitespace, `:`.
-    fn member_name(&mut self) -> Result<String, JsonError> {
+    fn member_name(&mut self) -> Result<MemberName, JsonError> {
         if self.peek() != Some(b'"') {
             return Err(self.error_here(JsonErrorKind::UnexpectedCharacter));
         }
-        let name = self.string()?;
+        let name = match self.common_name() {
+            Some(common) => Cow::Borrowed(common),
+            None => Cow::Owned(self.string()?),
+        };
         self.skip_whitespace();
         if self.peek() != Some(b':') {
             return Err(self.error_here(JsonErrorKind::UnexpectedCharacter));
         }
         self.bump(1);
         Ok(name)
+    }
+
+    /// At an opening quote: one of [`COMMON_NAMES`] written as is and its closing quote, skipped.
+    /// (Those names hold no character that needs an escape, so the text is the name.)
+    fn common_name(&mut self) -> Option<&'static str> {
+        let text = self.rest().get(1..)?;
+        let len = text
+            .iter()
+            .take(MAX_COMMON_NAME_LEN.saturating_add(1))
+            .position(|&b| b == b'"')?;
+        let name = common_name(text.get(..len)?)?;
+        self.bump(len.saturating_add(2));
+        Some(name)
     }
 
     fn literal(&mut self, word: &[u8], value: Value) -> Result<Value, JsonError> {
@@ -1299,6 +1369,39 @@ mod tests {
             assert_eq!(name, key);
             assert_eq!(&ok(&text[range.clone()]), value);
         }
+    }
+
+    #[test]
+    fn common_names_are_names_like_any_other() {
+        assert_eq!(
+            COMMON_NAMES.iter().map(|n| n.len()).max(),
+            Some(MAX_COMMON_NAME_LEN)
+        );
+        // Written plainly, escaped, or inserted by hand: one name, the last value wins.
+        let object = parse_object(br#"{"alg":1,"al\u0067":2,"kid":"k","kidx":3,"ki":4}"#).unwrap();
+        assert_eq!(object.get("alg"), Some(&Value::Number(2.0)));
+        assert_eq!(object.get_str("kid"), Some("k"));
+        assert_eq!(object.get("kidx"), Some(&Value::Number(3.0)));
+        assert_eq!(object.get("ki"), Some(&Value::Number(4.0)));
+        let mut by_hand = Object::default();
+        by_hand.insert("alg".to_owned(), Value::Number(1.0));
+        by_hand.insert("alg".to_owned(), Value::Number(2.0));
+        let names: Vec<&str> = object.iter().map(|(name, _)| name).collect();
+        assert_eq!(names, ["alg", "alg", "kid", "kidx", "ki"]);
+        assert_eq!(parse_object(br#"{"alg":1,"alg":2}"#).unwrap(), by_hand);
+        // A common name cut short by the end of the input, or followed by no colon.
+        for bad in [
+            &br#"{"alg"#[..],
+            br#"{"alg""#,
+            br#"{"alg" 1}"#,
+            br#"{"emailVerified"#,
+        ] {
+            assert!(parse_object(bad).is_err());
+        }
+        assert_eq!(
+            object_member_spans(r#"{"exp":1,"x":"y"}"#).unwrap(),
+            [("exp".to_owned(), 7..8), ("x".to_owned(), 13..16)]
+        );
     }
 
     #[test]
