@@ -447,6 +447,36 @@ enum Frame {
     Object(Object, MemberName),
 }
 
+/// The open containers. The innermost is kept out of the `Vec`, so a document without nested
+/// containers (a token header or claims set) needs no allocation for them.
+#[derive(Default)]
+struct Stack {
+    innermost: Option<Frame>,
+    /// The others, outermost first.
+    outer: Vec<Frame>,
+}
+
+impl Stack {
+    /// How many containers are open.
+    fn depth(&self) -> usize {
+        self.outer
+            .len()
+            .saturating_add(usize::from(self.innermost.is_some()))
+    }
+
+    fn push(&mut self, frame: Frame) {
+        if let Some(enclosing) = self.innermost.replace(frame) {
+            self.outer.push(enclosing);
+        }
+    }
+
+    fn pop(&mut self) -> Option<Frame> {
+        let frame = self.innermost.take();
+        self.innermost = self.outer.pop();
+        frame
+    }
+}
+
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -537,11 +567,11 @@ impl<'a> Parser<'a> {
     /// One value starting at `pos` (whitespace already skipped), inside `outer_depth` containers.
     /// Containers are kept on an explicit stack, so this never recurses.
     fn value(&mut self, outer_depth: usize) -> Result<Value, JsonError> {
-        let mut stack: Vec<Frame> = Vec::new();
+        let mut stack = Stack::default();
         'value: loop {
             let mut done = match self.peek() {
                 Some(open @ (b'[' | b'{')) => {
-                    if outer_depth.saturating_add(stack.len()) >= MAX_DEPTH {
+                    if outer_depth.saturating_add(stack.depth()) >= MAX_DEPTH {
                         return Err(self.error(JsonErrorKind::TooDeep));
                     }
                     self.bump(1);
@@ -578,7 +608,7 @@ impl<'a> Parser<'a> {
             // A value is complete: hand it to the innermost open container, closing containers
             // for as long as their closing bracket follows.
             loop {
-                let Some(frame) = stack.last_mut() else {
+                let Some(frame) = stack.innermost.as_mut() else {
                     // (Whitespace after the value is the caller's: spans end at the value.)
                     return Ok(done);
                 };
