@@ -132,25 +132,23 @@ pub fn validate(
 
 /// jose's order: the list `requiredClaims + [iat, aud, sub, iss]` reversed, first occurrence kept.
 fn check_presence(payload: &Object, options: &ClaimOptions) -> Result<(), Error> {
-    let mut names: Vec<&str> = options.required_claims.iter().map(String::as_str).collect();
-    if options.max_token_age.is_some() {
-        names.push("iat");
-    }
-    if options.audience.is_some() {
-        names.push("aud");
-    }
-    if options.subject.is_some() {
-        names.push("sub");
-    }
-    if options.issuer.is_some() {
-        names.push("iss");
-    }
-    for (index, name) in names.iter().enumerate().rev() {
-        let seen_later = names
-            .iter()
-            .skip(index.saturating_add(1))
-            .any(|n| n == name);
-        if !seen_later && !payload.contains_key(name) {
+    // The claims the options imply (the list's tail), already reversed and all distinct.
+    let implied = [
+        ("iss", options.issuer.is_some()),
+        ("sub", options.subject.is_some()),
+        ("aud", options.audience.is_some()),
+        ("iat", options.max_token_age.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, implied)| implied.then_some(name));
+    let reversed = || {
+        implied
+            .clone()
+            .chain(options.required_claims.iter().rev().map(String::as_str))
+    };
+    for (position, name) in reversed().enumerate() {
+        let seen_before = reversed().take(position).any(|n| n == name);
+        if !seen_before && !payload.contains_key(name) {
             return Err(Error::claim_failed(
                 name,
                 Reason::Missing,
@@ -411,6 +409,61 @@ mod tests {
         assert!(check_with_header(r#"{"typ":"at+jwt"}"#, "{}", &typ("application/at+jwt")).is_ok());
         assert_eq!(failure("{}", &typ("at+jwt")).1, "typ");
         assert!(check_with_header(r#"{"typ":1}"#, "{}", &typ("JWT")).is_err());
+    }
+
+    #[test]
+    fn presence_follows_the_reversed_list_with_duplicates() {
+        // jose's list is requiredClaims + [iat, aud, sub, iss], checked reversed, each name once.
+        let jose_first_missing = |required: &[&str], implied: &[&str], present: &[&str]| {
+            let list: Vec<&str> = required.iter().chain(implied).copied().collect();
+            list.iter()
+                .rev()
+                .find(|name| !present.contains(name))
+                .map(|name| (*name).to_owned())
+        };
+        let names = ["iss", "sub", "aud", "iat", "x"];
+        for required in [
+            &[][..],
+            &["iss", "x", "iss", "y"],
+            &["x", "aud", "x"],
+            &["iat"],
+        ] {
+            for implied_mask in 0..16u32 {
+                let on = |bit: u32| implied_mask & (1 << bit) != 0;
+                let options = ClaimOptions {
+                    issuer: on(0).then(Vec::new),
+                    subject: on(1).then(String::new),
+                    audience: on(2).then(Vec::new),
+                    max_token_age: on(3).then_some(1.0),
+                    required_claims: required.iter().map(|n| (*n).to_owned()).collect(),
+                    ..ClaimOptions::default()
+                };
+                let implied: Vec<&str> = [(3, "iat"), (2, "aud"), (1, "sub"), (0, "iss")]
+                    .into_iter()
+                    .filter(|(bit, _)| on(*bit))
+                    .map(|(_, name)| name)
+                    .collect();
+                for present_mask in 0..32u32 {
+                    let present: Vec<&str> = (0..5)
+                        .filter(|bit| present_mask & (1 << bit) != 0)
+                        .map(|bit| names[bit])
+                        .collect();
+                    let mut payload = Object::default();
+                    for name in &present {
+                        payload.insert((*name).to_owned(), Value::Null);
+                    }
+                    let got = match check_presence(&payload, &options) {
+                        Ok(()) => None,
+                        Err(err) => Some(err.claim().unwrap_or_default().to_owned()),
+                    };
+                    assert_eq!(
+                        got,
+                        jose_first_missing(required, &implied, &present),
+                        "{required:?} {implied:?} {present:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -17,7 +17,6 @@ pub const MAX_TOKEN_BYTES: usize = 256 * 1024;
 pub struct UntrustedToken<'a> {
     header: Object,
     header_json: String,
-    alg_name: String,
     kid: Member,
     b64: bool,
     signing_input: &'a str,
@@ -71,14 +70,11 @@ impl<'a> UntrustedToken<'a> {
         } else {
             true
         };
-        let alg_name = match header.get("alg") {
-            Some(Value::String(alg)) if !alg.is_empty() => alg.clone(),
-            _ => {
-                return Err(Error::JwsInvalid(
-                    "the \"alg\" header parameter is missing or not a non-empty string".to_owned(),
-                ))
-            }
-        };
+        if !matches!(header.get("alg"), Some(Value::String(alg)) if !alg.is_empty()) {
+            return Err(Error::JwsInvalid(
+                "the \"alg\" header parameter is missing or not a non-empty string".to_owned(),
+            ));
+        }
         let kid = match header.get("kid") {
             None => Member::Absent,
             Some(Value::String(kid)) => Member::Str(kid.clone()),
@@ -87,7 +83,6 @@ impl<'a> UntrustedToken<'a> {
         Ok(Self {
             header,
             header_json,
-            alg_name,
             kid,
             b64,
             signing_input,
@@ -117,13 +112,14 @@ impl<'a> UntrustedToken<'a> {
     /// The header `alg` as written.
     #[must_use]
     pub fn alg_name(&self) -> &str {
-        &self.alg_name
+        // A non-empty string: `parse` checked it.
+        self.header.get_str("alg").unwrap_or_default()
     }
 
     /// The header `alg`, if this library implements it (`none` is never implemented).
     #[must_use]
     pub fn algorithm(&self) -> Option<Algorithm> {
-        Algorithm::from_name(&self.alg_name)
+        Algorithm::from_name(self.alg_name())
     }
 
     /// The header `kid`.

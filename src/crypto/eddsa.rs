@@ -14,13 +14,18 @@ use crate::error::Error;
 
 /// A parsed Ed25519 public key.
 #[derive(Debug, Clone)]
-pub struct Ed25519Key(ed25519_dalek::VerifyingKey);
+pub struct Ed25519Key {
+    key: ed25519_dalek::VerifyingKey,
+    /// Whether the point has small order, found once when the key is parsed (every verification
+    /// asks).
+    weak: bool,
+}
 
 impl Ed25519Key {
     /// Whether the key is a small-order point (no signature made with it means anything).
     #[must_use]
     pub fn is_weak(&self) -> bool {
-        self.0.is_weak()
+        self.weak
     }
 }
 
@@ -59,7 +64,10 @@ pub fn public_key(x: &[u8]) -> Result<Ed25519Key, Error> {
         ))
     })?;
     ed25519_dalek::VerifyingKey::from_bytes(bytes)
-        .map(Ed25519Key)
+        .map(|key| Ed25519Key {
+            weak: key.is_weak(),
+            key,
+        })
         .map_err(|_| Error::JwksInvalid("the Ed25519 key is not a valid point".to_owned()))
 }
 
@@ -81,7 +89,7 @@ pub fn verify(
         return Ok(false);
     };
     let signature = ed25519_dalek::Signature::from_bytes(bytes);
-    Ok(key.0.verify_strict(signing_input, &signature).is_ok())
+    Ok(key.key.verify_strict(signing_input, &signature).is_ok())
 }
 
 #[cfg(test)]
