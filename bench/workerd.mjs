@@ -16,7 +16,7 @@ async function timed(url) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** `{ [alg]: { edge, jose } }` in µs per verification inside workerd. */
-export async function workerdLoop({ scratch, inputs, rounds = 5 }) {
+export async function workerdLoop({ scratch, inputs, rounds = 9 }) {
   const worker = await startWorkerd({ entry: join(import.meta.dirname, 'workerd-worker.mjs'), scratch, compatibilityDate: '2026-11-01' });
   try {
     const body = JSON.stringify(inputs.map(({ alg, token, jwks, secret }) => ({ alg, token, jwks, secret, options: OPTIONS })));
@@ -26,17 +26,19 @@ export async function workerdLoop({ scratch, inputs, rounds = 5 }) {
     for (const { alg } of inputs) {
       const slow = /^(ES384|ES512)$/.test(alg);
       const n = slow ? 100 : 400;
-      const row = {};
-      for (const lib of ['edge-jwt', 'jose']) {
-        await timed(`${worker.url}/run?lib=${lib}&alg=${alg}&n=${Math.ceil(n / 4)}`); // warm-up
-        const samples = [];
-        for (let r = 0; r < rounds; r += 1) {
+      const libs = ['edge-jwt', 'jose'];
+      for (const lib of libs) await timed(`${worker.url}/run?lib=${lib}&alg=${alg}&n=${Math.ceil(n / 4)}`); // warm-up
+      // Rounds interleaved (edge-jwt, jose, edge-jwt, ...), each against its own empty request, so a
+      // load spike on the shared machine falls on both columns alike.
+      const samples = { 'edge-jwt': [], jose: [] };
+      for (let r = 0; r < rounds; r += 1) {
+        for (const lib of libs) {
           const empty = await timed(`${worker.url}/run?lib=none&alg=${alg}&n=0`);
           const full = await timed(`${worker.url}/run?lib=${lib}&alg=${alg}&n=${n}`);
-          samples.push(((full - empty) * 1000) / n);
+          samples[lib].push(((full - empty) * 1000) / n);
         }
-        row[lib === 'edge-jwt' ? 'edge' : 'jose'] = median(samples);
       }
+      const row = { edge: median(samples['edge-jwt']), jose: median(samples.jose) };
       out[alg] = row;
     }
     return out;
