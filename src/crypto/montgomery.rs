@@ -58,7 +58,7 @@ fn sub_in_place(a: &mut [u32], b: &[u32], len: usize) -> bool {
 }
 
 /// `a += b` over the first `len` limbs; returns the carry out.
-fn add_in_place(a: &mut [u32], b: &[u32], len: usize) -> bool {
+pub(crate) fn add_in_place(a: &mut [u32], b: &[u32], len: usize) -> bool {
     let mut carry = false;
     for (x, &y) in a.iter_mut().zip(b).take(len) {
         let (s, c1) = x.overflowing_add(y);
@@ -292,15 +292,12 @@ impl Modulus {
     /// theorem: only meaningful when `m` is prime.
     pub(crate) fn invert_prime(&self, a: &[u32]) -> Vec<u32> {
         let mut exponent = self.limbs.clone();
-        // m >= 3, so m - 2 does not underflow.
-        let mut borrow = false;
-        for (index, limb) in exponent.iter_mut().enumerate() {
-            let subtrahend = if index == 0 { 2 } else { 0 };
-            let (d, b1) = limb.overflowing_sub(subtrahend);
-            let (d, b2) = d.overflowing_sub(u32::from(borrow));
-            *limb = d;
-            borrow = b1 || b2;
+        let mut two = vec![0u32; self.len()];
+        if let Some(low) = two.first_mut() {
+            *low = 2;
         }
+        // m >= 3, so m - 2 does not underflow.
+        sub_in_place(&mut exponent, &two, self.len());
         self.pow(a, &exponent)
     }
 }

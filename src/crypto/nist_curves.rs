@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use super::montgomery::{limbs_from_be, Modulus};
+use super::montgomery::{add_in_place, limbs_from_be, Modulus};
 use crate::alg::Curve;
 
 /// Limbs in a field element: enough for P-521 (17 x 32 = 544 bits).
@@ -297,17 +297,9 @@ impl CurveParams {
         if matches(r) {
             return true;
         }
-        let mut r_plus_n = ZERO;
-        let mut carry = 0u64;
-        for ((sum, &a), &b) in r_plus_n.iter_mut().zip(r).zip(self.order.limbs()) {
-            let s = u64::from(a).wrapping_add(u64::from(b)).wrapping_add(carry);
-            *sum = u32::try_from(s & 0xFFFF_FFFF).unwrap_or(0);
-            carry = s >> 32;
-        }
-        carry == 0
-            && self.field.len() >= self.order.len()
-            && self.field.contains(&r_plus_n)
-            && matches(&r_plus_n)
+        let mut r_plus_n = *r;
+        let carry = add_in_place(&mut r_plus_n, self.order.limbs(), self.order.len());
+        !carry && self.field.contains(&r_plus_n) && matches(&r_plus_n)
     }
 }
 

@@ -4,7 +4,7 @@
 //! the modulus, and the recovered encoding must match in every byte.
 
 use super::digest;
-use super::montgomery::{be_from_limbs, limbs_from_be, Modulus};
+use super::montgomery::{be_from_limbs, bit_length, limbs_from_be, Modulus};
 use crate::alg::{Algorithm, Hash};
 use crate::error::Error;
 
@@ -47,18 +47,7 @@ fn invalid(reason: &str) -> Error {
 /// [`Error::JwksInvalid`] for a modulus over [`MAX_MODULUS_BITS`] or an even one, or an exponent
 /// that is even, below 3, over 2^33 - 1 or not below the modulus.
 pub fn public_key(n: &[u8], e: &[u8]) -> Result<RsaKey, Error> {
-    let significant = n
-        .iter()
-        .position(|&b| b != 0)
-        .map_or(&[][..], |start| n.get(start..).unwrap_or_default());
-    let top_bits = significant.first().map_or(0, |&b| {
-        8usize.saturating_sub(usize::try_from(b.leading_zeros()).unwrap_or(0))
-    });
-    let bits = significant
-        .len()
-        .saturating_sub(1)
-        .saturating_mul(8)
-        .saturating_add(top_bits);
+    let bits = limbs_from_be(n, n.len().div_ceil(4)).map_or(0, |limbs| bit_length(&limbs));
     if bits > MAX_MODULUS_BITS {
         return Err(too_large(bits));
     }
