@@ -79,14 +79,3 @@ export function resultOfText(text: VerifiedText): VerifyResult {
     protectedHeader: JSON.parse(text.slice(0, cut)) as JWSHeader,
   };
 }
-
-/** `{ payload, protectedHeader }` from a verified handle, which is freed. */
-export function result(verified: { header: string; payload: string; free(): void }): VerifyResult {
-  const header = verified.header;
-  const payload = verified.payload;
-  verified.free();
-  return {
-    payload: JSON.parse(payload) as JWTPayload,
-    protectedHeader: JSON.parse(header) as JWSHeader,
-  };
-}

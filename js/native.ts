@@ -175,7 +175,7 @@ function webCryptoParams(alg: string): WebCryptoParams {
   return { importParams: { name: 'ECDSA', namedCurve: CURVES[alg] ?? '' }, verify: { name: 'ECDSA', hash } };
 }
 
-export function base64urlBytes(text: string): Uint8Array {
+function base64urlBytes(text: string): Uint8Array {
   const nodeBuffer = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
   if (nodeBuffer !== undefined) return nodeBuffer.from(text, 'base64url');
   // Workers, Deno and current browsers decode natively; the module has already checked the text.
@@ -197,16 +197,8 @@ export function utf8(text: string): Uint8Array {
   return nodeBuffer !== undefined ? nodeBuffer.from(text, 'utf8') : encoder.encode(text);
 }
 
-/** The signing input and signature of a compact token (the core has checked it is ASCII). */
-export function signatureParts(token: string): { input: Uint8Array; signature: Uint8Array } {
-  const dot = token.lastIndexOf('.');
-  const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
-  const input = nodeBuffer !== undefined ? nodeBuffer.from(token.slice(0, dot), 'latin1') : encoder.encode(token.slice(0, dot));
-  return { input, signature: base64urlBytes(token.slice(dot + 1)) };
-}
-
 /** The name of `Algorithm::ALL[index]`. */
-export function algorithmName(index: number): string {
+function algorithmName(index: number): string {
   return ALGORITHMS[index] ?? '';
 }
 
@@ -216,40 +208,30 @@ export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 }
 
 /**
- * Asks the host's native crypto whether one of `indices` (keys found by `jwkAt`) verifies the
- * token's signature: true, false, or undefined when the host cannot verify this algorithm (the
- * caller then lets Rust verify the whole token). Answers synchronously when the host does
- * (`node:crypto`), so the common path never waits on a microtask.
+ * Asks the host's native crypto about a prepared check's `plan` (the algorithm's position in
+ * `Algorithm::ALL`, then the positions of the keys to try, found by `jwkAt`): true when one key
+ * verifies the signature, false when none does, undefined when the host cannot verify this
+ * algorithm (the caller then lets Rust verify the whole token). `bytes` is the token as UTF-8;
+ * the module has parsed it, so it is ASCII and the signing input is its bytes up to the last dot.
+ * Answers synchronously when the host does (`node:crypto`), so the common path never waits on a
+ * microtask.
  */
-export function hostVerifies(
-  token: string,
-  alg: string,
-  indices: Uint32Array,
+export function hostVerifiesPlan(
+  plan: Uint32Array,
+  text: string,
+  bytes: Uint8Array,
   jwkAt: (index: number) => JWK | undefined,
-): boolean | undefined | Promise<boolean | undefined> {
-  if (nativeVerifier() === undefined) return undefined;
-  if (indices.length === 0) return false;
-  const { input, signature } = signatureParts(token);
-  return hostVerifiesParts(alg, indices, jwkAt, input, signature);
-}
-
-/**
- * {@link hostVerifies} with the signing input and signature already in bytes. `indices` may be
- * read from `first` on (the rest of a `plan`).
- */
-export function hostVerifiesParts(
-  alg: string,
-  indices: Uint32Array,
-  jwkAt: (index: number) => JWK | undefined,
-  input: Uint8Array,
-  signature: Uint8Array,
-  first = 0,
 ): boolean | undefined | Promise<boolean | undefined> {
   const native = nativeVerifier();
   if (native === undefined) return undefined;
+  if (plan.length < 2) return false;
+  const alg = algorithmName(plan[0] ?? -1);
+  const dot = text.lastIndexOf('.');
+  const input = bytes.subarray(0, dot);
+  const signature = base64urlBytes(text.slice(dot + 1));
   const tryFrom = (position: number): boolean | undefined | Promise<boolean | undefined> => {
-    for (let k = position; k < indices.length; k += 1) {
-      const jwk = jwkAt(indices[k] ?? -1);
+    for (let k = position; k < plan.length; k += 1) {
+      const jwk = jwkAt(plan[k] ?? -1);
       if (jwk === undefined) return undefined;
       const verdict = native.verify(alg, jwk, input, signature);
       if (isPromise(verdict)) return verdict.then((v) => (v === true ? true : v === undefined ? undefined : tryFrom(k + 1)));
@@ -258,5 +240,5 @@ export function hostVerifiesParts(
     }
     return false;
   };
-  return tryFrom(first);
+  return tryFrom(1);
 }

@@ -14,11 +14,11 @@
  * @module
  */
 import { JOSEError, JWKSFetchFailed, JWKSInvalid, JWKSNoMatchingKey, JWKSTimeout } from './errors.js';
-import { result, takeFailure } from './failure.js';
-import { hostVerifies, isPromise, nativeVerifier } from './native.js';
+import { resultOfText, takeFailure } from './failure.js';
+import { hostVerifiesPlan, isPromise, nativeVerifier, utf8 } from './native.js';
 import type { NormalizedOptions } from './options.js';
 import type { JWK, JWKS, VerifyResult } from './types.js';
-import { bindingsAsync, currentGeneration, discardInstance, isTrap, type Bindings, type HostCheckHandle, type VerifiedHandle } from './wasm.js';
+import { bindingsAsync, currentGeneration, discardInstance, isTrap, type Bindings, type HostCheckHandle, type VerifiedText } from './wasm.js';
 
 /** What a persistent store keeps: the key set, when it was fetched (ms), and its max-age (ms). */
 export interface CachedJWKS {
@@ -103,7 +103,7 @@ interface CacheHandle {
   accept(now: number, body: Uint8Array, cacheControl: string | undefined): void;
   reject(now: number, code: string, message: string): void;
   restore(now: number, body: Uint8Array, fetchedAt: number, maxAge: number): boolean;
-  verify(token: string, secret: Uint8Array | undefined, optionsJson: string, clock: number, now: number): VerifiedHandle;
+  verify(token: string, secret: Uint8Array | undefined, optionsJson: string, clock: number, now: number): VerifiedText;
   prepare(
     token: string,
     secret: Uint8Array | undefined,
@@ -112,7 +112,7 @@ interface CacheHandle {
     now: number,
     mask: number,
   ): HostCheckHandle;
-  finish(check: HostCheckHandle, clock: number, hostVerified: boolean): VerifiedHandle;
+  finish(check: HostCheckHandle, clock: number, hostVerified: boolean): VerifiedText;
   jwksJson(): string | undefined;
   fetchedAt(): number;
   generation(): number;
@@ -294,7 +294,7 @@ export class RemoteKeySet {
       if (plan !== PLAN_USE && plan !== PLAN_USE_AND_REFRESH) throw this.#lastError();
       if (plan === PLAN_USE_AND_REFRESH) this.#start();
       try {
-        return result(await this.#verifyWith(cache, token, options));
+        return resultOfText(await this.#verifyWith(cache, token, options));
       } catch (error) {
         if (isTrap(error)) discardInstance();
         const failure = takeFailure(error) ?? error;
@@ -310,16 +310,16 @@ export class RemoteKeySet {
   }
 
   /** One verification with the cached keys; RSA/ECDSA signatures go to the host's crypto. */
-  async #verifyWith(cache: CacheHandle, token: string, options: NormalizedOptions): Promise<VerifiedHandle> {
+  async #verifyWith(cache: CacheHandle, token: string, options: NormalizedOptions): Promise<VerifiedText> {
     const native = nativeVerifier();
     if (native === undefined) return cache.verify(token, options.secret, options.json, this.#clock(), options.now);
     const check = cache.prepare(token, options.secret, options.json, this.#clock(), options.now, native.mask);
     const generation = currentGeneration();
     try {
-      const done = check.takeVerified();
+      const done = check.takeVerifiedText();
       if (done !== undefined) return done;
       const keys = this.#parsedKeys(cache);
-      const pending = hostVerifies(token, check.alg, check.keys, (i) => keys[i]);
+      const pending = hostVerifiesPlan(check.plan(), token, utf8(token), (i) => keys[i]);
       const verified = isPromise(pending) ? await pending : pending;
       // After a trap elsewhere the instance (and every handle of it) was replaced: start over.
       if (generation !== currentGeneration()) {

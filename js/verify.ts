@@ -8,7 +8,7 @@
 import { JWSInvalid } from './errors.js';
 import { resultOfText, wasmFailure } from './failure.js';
 import { keySetHandle, localKeySet, LocalKeySet } from './keys.js';
-import { algorithmName, base64urlBytes, hostVerifiesParts, isPromise, nativeVerifier, utf8 } from './native.js';
+import { hostVerifiesPlan, isPromise, nativeVerifier, utf8 } from './native.js';
 import { normalizeOptions, type NormalizedOptions } from './options.js';
 import { RemoteKeySet } from './remote.js';
 import type { JWKS, VerifyOptions, VerifyResult } from './types.js';
@@ -86,7 +86,7 @@ function runHost(wasm: Bindings, token: unknown, keys: LocalKeysInput, options: 
       check.free();
       return resultOfText(done);
     }
-    pending = askHost(check.plan(), input);
+    pending = hostVerifiesPlan(check.plan(), input.text, input.bytes, (i) => input.set?.jwk(i));
   } catch (error) {
     check.free();
     throw error;
@@ -100,17 +100,6 @@ function runHost(wasm: Bindings, token: unknown, keys: LocalKeysInput, options: 
       throw error;
     },
   );
-}
-
-/**
- * The host's answer for a prepared check's `plan` (the algorithm, then the keys to try). The
- * module has parsed the token, so it is ASCII: the signing input is the bytes up to its last dot.
- */
-function askHost(plan: Uint32Array, { text, bytes, set }: Inputs): boolean | undefined | Promise<boolean | undefined> {
-  if (plan.length < 2) return false;
-  const dot = text.lastIndexOf('.');
-  const signature = base64urlBytes(text.slice(dot + 1));
-  return hostVerifiesParts(algorithmName(plan[0] ?? -1), plan, (i) => set?.jwk(i), bytes.subarray(0, dot), signature, 1);
 }
 
 /** Completes a prepared check with the host's answer (undefined: the host cannot; Rust verifies). */

@@ -13,13 +13,6 @@ export interface KeySetHandle {
   free(): void;
 }
 
-/** A verified token inside the module (`src/wasm.rs` `Verified`). */
-export interface VerifiedHandle {
-  readonly header: string;
-  readonly payload: string;
-  free(): void;
-}
-
 /** A failure reported by the module (`src/wasm.rs` `VerifyError`). */
 export interface VerifyErrorHandle {
   readonly code: string;
@@ -33,11 +26,8 @@ export interface VerifyErrorHandle {
 
 /** A verification prepared up to the signature (`src/wasm.rs` `HostCheck`). */
 export interface HostCheckHandle {
-  takeVerified(): VerifiedHandle | undefined;
-  /** The same as `header NUL payload` (see {@link VerifiedText}). */
+  /** The result as `header NUL payload` (see {@link VerifiedText}), when nothing is left to the host (taken once). */
   takeVerifiedText(): VerifiedText | undefined;
-  readonly alg: string;
-  readonly keys: Uint32Array;
   /** The algorithm's position in `Algorithm::ALL`, then the keys to try; empty when nothing is left to the host. */
   plan(): Uint32Array;
   /** Completes a local-key-set verification with the host's answer (once). */

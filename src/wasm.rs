@@ -55,29 +55,6 @@ impl WasmKeySet {
     }
 }
 
-/// A verified token: its protected header and payload as JSON text, for `JSON.parse`.
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct Verified {
-    header: String,
-    payload: String,
-}
-
-#[wasm_bindgen]
-impl Verified {
-    /// The protected header JSON.
-    #[wasm_bindgen(getter)]
-    pub fn header(&self) -> String {
-        self.header.clone()
-    }
-
-    /// The payload JSON.
-    #[wasm_bindgen(getter)]
-    pub fn payload(&self) -> String {
-        self.payload.clone()
-    }
-}
-
 /// A failed verification: jose's `code`, the message, and for claim errors `claim`, `reason` and
 /// the payload JSON.
 #[wasm_bindgen]
@@ -164,9 +141,7 @@ pub fn verify(
     options_json: &str,
     now: f64,
 ) -> Result<String, VerifyError> {
-    prepare(token, keys, secret, options_json, now, 0)?
-        .take_verified_text()
-        .ok_or_else(|| invalid_options("the signature was left to a host provider"))
+    only_result(prepare(token, keys, secret, options_json, now, 0)?)
 }
 
 /// `header NUL payload`: the protected header and payload JSON texts of a verified token in one
@@ -199,29 +174,11 @@ pub struct HostCheck {
 
 #[wasm_bindgen]
 impl HostCheck {
-    /// The result, when no host check is needed (taken once).
-    #[wasm_bindgen(js_name = takeVerified)]
-    pub fn take_verified(&mut self) -> Option<Verified> {
-        self.verified.take().map(|token| verified(&token))
-    }
-
     /// The result as `header NUL payload` ([`verified_text`]), when no host check is needed
     /// (taken once).
     #[wasm_bindgen(js_name = takeVerifiedText)]
     pub fn take_verified_text(&mut self) -> Option<String> {
         self.verified.take().map(|token| verified_text(&token))
-    }
-
-    /// The algorithm the host checks.
-    #[wasm_bindgen(getter)]
-    pub fn alg(&self) -> String {
-        self.algorithm.name().to_owned()
-    }
-
-    /// Positions in the key set of the keys to try.
-    #[wasm_bindgen(getter)]
-    pub fn keys(&self) -> Vec<u32> {
-        self.plan().into_iter().skip(1).collect()
     }
 
     /// What the host checks, in one crossing: the algorithm's position in `Algorithm::ALL`, then
@@ -257,15 +214,6 @@ impl HostCheck {
 }
 
 impl HostCheck {
-    fn complete(
-        &mut self,
-        host_verified: bool,
-        cache: Option<&mut TokenCache>,
-    ) -> Result<Verified, VerifyError> {
-        self.complete_token(host_verified, cache)
-            .map(|token| verified(&token))
-    }
-
     fn complete_token(
         &mut self,
         host_verified: bool,
@@ -307,13 +255,6 @@ fn host_check(prepared: Prepared, use_cache: bool, generation: u32) -> HostCheck
             use_cache,
             generation,
         },
-    }
-}
-
-fn verified(token: &crate::VerifiedToken) -> Verified {
-    Verified {
-        header: token.header_json().to_owned(),
-        payload: token.payload_json().to_owned(),
     }
 }
 
@@ -521,7 +462,7 @@ impl WasmRemoteCache {
         options_json: &str,
         clock: f64,
         now: f64,
-    ) -> Result<Verified, VerifyError> {
+    ) -> Result<String, VerifyError> {
         only_result(self.prepare(token, secret, options_json, clock, now, 0)?)
     }
 
@@ -555,8 +496,9 @@ impl WasmRemoteCache {
         })
     }
 
-    /// Completes `check` (prepared by [`Self::prepare`]) with the host's answer. The verified
-    /// token joins the token cache only if the key set is still the one it was checked against.
+    /// Completes `check` (prepared by [`Self::prepare`]) with the host's answer, as
+    /// `header NUL payload` ([`verified_text`]). The verified token joins the token cache only if
+    /// the key set is still the one it was checked against.
     ///
     /// # Errors
     /// A [`VerifyError`].
@@ -565,13 +507,14 @@ impl WasmRemoteCache {
         check: &mut HostCheck,
         clock: f64,
         host_verified: bool,
-    ) -> Result<Verified, VerifyError> {
+    ) -> Result<String, VerifyError> {
         let same_set = self.0.generation() == check.generation;
         let cache = match self.0.keys_and_tokens(clock) {
             Some((_, tokens)) if same_set && check.use_cache => Some(tokens),
             _ => None,
         };
-        check.complete(host_verified, cache)
+        let token = check.complete_token(host_verified, cache)?;
+        Ok(verified_text(&token))
     }
 
     /// The cached key set as JSON text.
@@ -623,9 +566,9 @@ impl WasmRemoteCache {
 }
 
 /// The result of a preparation that left nothing to the host (mask 0 never does).
-fn only_result(mut check: HostCheck) -> Result<Verified, VerifyError> {
+fn only_result(mut check: HostCheck) -> Result<String, VerifyError> {
     check
-        .take_verified()
+        .take_verified_text()
         .ok_or_else(|| invalid_options("the signature was left to a host provider"))
 }
 
