@@ -113,6 +113,14 @@ test('every key form of jose: Uint8Array, CryptoKey, KeyObject, JWK', async (t) 
     sameRefusal(await both(await sign('HS256', secret), ec.publicKey, options), 'a public key for an HS256 token');
     const other = await jose.generateKeyPair('ES256');
     sameRefusal(await both(es, other.publicKey, options), 'another key: bad signature');
+    // An RSA CryptoKey under 2048 bits (jose will not sign with one: signed here with WebCrypto).
+    const weak = await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']);
+    const input = `${jose.base64url.encode(JSON.stringify({ alg: 'RS256' }))}.${jose.base64url.encode(JSON.stringify({ sub: 'user-1', iss: ISSUER }))}`;
+    const weakSignature = new Uint8Array(await crypto.subtle.sign('RSASSA-PKCS1-v1_5', weak.privateKey, new TextEncoder().encode(input)));
+    const r = await both(`${input}.${jose.base64url.encode(weakSignature)}`, weak.publicKey, options);
+    sameRefusal(r, 'an RSA CryptoKey of 1024 bits');
+    assert.match(r.ours.error.message, /2048/);
     sameRefusal(await both(es, ec.publicKey, { issuer: 'urn:other' }), 'claims are still checked');
   });
 });
