@@ -120,8 +120,21 @@ export const JWKSMultipleMatchingKeys = defineError(
 export const JWKSInvalid = defineError('JWKSInvalid', 'ERR_JWKS_INVALID');
 /** The remote key set did not answer in time. */
 export const JWKSTimeout = defineError('JWKSTimeout', 'ERR_JWKS_TIMEOUT');
-/** The remote key set could not be fetched and no usable cached set exists. */
-export const JWKSFetchFailed = defineError('JWKSFetchFailed', 'ERR_JWKS_FETCH_FAILED');
+/**
+ * The remote key set could not be fetched and no usable cached set exists. `cause` is the
+ * underlying error when there was one (a refused connection: `cause.code === 'ECONNREFUSED'` in
+ * Node); `status` is the HTTP status when the server answered with an error.
+ */
+export class JWKSFetchFailed extends JOSEError {
+  static override code: JOSEErrorCode = 'ERR_JWKS_FETCH_FAILED';
+  /** The HTTP status of the failed response, when there was one. */
+  status: number | undefined;
+
+  constructor(message?: string, options?: { cause?: unknown; status?: number | undefined }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status;
+  }
+}
 /** The signature does not verify, or the key is too weak. */
 export const JWSSignatureVerificationFailed = defineError(
   'JWSSignatureVerificationFailed',
@@ -150,8 +163,6 @@ export type JWKSMultipleMatchingKeys = JOSEError;
 export type JWKSInvalid = JOSEError;
 /** An instance of {@link JWKSTimeout}. */
 export type JWKSTimeout = JOSEError;
-/** An instance of {@link JWKSFetchFailed}. */
-export type JWKSFetchFailed = JOSEError;
 /** An instance of {@link JWEInvalid}. */
 export type JWEInvalid = JOSEError;
 /** An instance of {@link JWEDecryptionFailed}. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { verifyToken, verifyTokenSync, jwtVerify, type KeysInput, type LocalKeysInput } from './verify.js';
+export { verifyToken, verifyTokenSync, jwtVerify, type KeysInput, type LocalKeysInput, type JwtVerifyKey } from './verify.js';
 export { createLocalJWKSet, LocalKeySet } from './keys.js';
 export {
   createRemoteJWKSet,
@@ -18,4 +18,18 @@ export {
 export { memoryStore, workersKVStore, cacheApiStore, type KVNamespaceLike, type CacheLike } from './stores.js';
 export { verifySessionCookie, type SessionCookieOptions, type SessionResult } from './session.js';
 export * as errors from './errors.js';
-export type { JWTPayload, JWSHeader, JWK, JWKS, VerifyOptions, VerifyResult, JsonValue } from './types.js';
+export type {
+  JWTPayload,
+  JWSHeader,
+  JWK,
+  JWKS,
+  VerifyOptions,
+  VerifyResult,
+  JsonValue,
+  KeyInput,
+  CryptoKeyLike,
+  KeyObjectLike,
+  FlattenedJWSInput,
+  JWTVerifyGetKey,
+  ResolvedKey,
+} from './types.js';

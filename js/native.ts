@@ -51,7 +51,7 @@ export function nativeVerifier(): NativeVerifier | undefined {
 }
 
 /** Only the members that define the key: other JWK members (alg, use, key_ops) were checked by Rust. */
-function publicMembers(jwk: JWK): JWK {
+export function publicMembers(jwk: JWK): JWK {
   if (jwk.kty === 'RSA') return { kty: 'RSA', n: jwk.n, e: jwk.e };
   if (jwk.kty === 'OKP') return { kty: 'OKP', crv: jwk.crv, x: jwk.x };
   return { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y };
@@ -160,12 +160,14 @@ export function webCryptoVerifier(subtle: SubtleCrypto): NativeVerifier {
   };
 }
 
-interface WebCryptoParams {
+/** How WebCrypto imports a key for an algorithm, and verifies with it. */
+export interface WebCryptoParams {
   importParams: RsaHashedImportParams | EcKeyImportParams | Algorithm;
   verify: AlgorithmIdentifier | RsaPssParams | EcdsaParams;
 }
 
-function webCryptoParams(alg: string): WebCryptoParams {
+/** WebCrypto's import and verify parameters for `alg` (an asymmetric algorithm). */
+export function webCryptoParams(alg: string): WebCryptoParams {
   const hash = `SHA-${alg.slice(2)}`;
   if (isEd25519(alg)) return { importParams: { name: 'Ed25519' }, verify: { name: 'Ed25519' } };
   if (alg.startsWith('RS')) return { importParams: { name: 'RSASSA-PKCS1-v1_5', hash }, verify: { name: 'RSASSA-PKCS1-v1_5' } };

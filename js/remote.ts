@@ -37,9 +37,16 @@ export interface JWKSStore {
 
 /** Options of {@link createRemoteJWKSet}. Durations are milliseconds. */
 export interface RemoteJWKSetOptions {
-  /** A fetch not answered in time is aborted (`ERR_JWKS_TIMEOUT` when no usable keys). Default 5000. */
+  /**
+   * A fetch not answered in time is aborted (`ERR_JWKS_TIMEOUT` when no usable keys). A
+   * non-negative integer, as jose requires. Default 5000.
+   */
   timeoutDuration?: number;
-  /** The least time between refetches caused by unknown `kid`s, counted from the last attempt. Default 30000. */
+  /**
+   * The least time between refetches caused by unknown `kid`s, counted from the last such refetch:
+   * the first unknown `kid` after the initial, a scheduled or a background fetch refetches at once.
+   * Not negative, not NaN; `Infinity` allowed (jose's rule). Default 30000.
+   */
   cooldownDuration?: number;
   /**
    * How long fetched keys are fresh when the server sends no `Cache-Control`. Default 600000 (10
@@ -96,7 +103,7 @@ interface Flight {
 
 interface CacheHandle {
   plan(now: number, fetching: boolean): number;
-  mayRefetch(now: number): boolean;
+  claimKidRefetch(now: number): boolean;
   coolingDown(now: number): boolean;
   fresh(now: number): boolean;
   usable(now: number): boolean;
@@ -132,12 +139,33 @@ function requestsAreIsolated(): boolean {
   return g.navigator?.userAgent === 'Cloudflare-Workers' || typeof g.EdgeRuntime === 'string' || g.WebSocketPair !== undefined;
 }
 
-function duration(value: unknown, name: string, fallback: number, allowInfinity = false): number {
+/** The longest delay `setTimeout` honours; a longer timeout is no timeout at all. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A duration option, validated as jose's `createRemoteJWKSet` validates it: `timeoutDuration`
+ * must be a non-negative integer (so not `Infinity`); the others must be numbers that are not NaN
+ * and not negative (fractions and `Infinity` allowed). Unlike jose, a value that is not a number
+ * at all is a `TypeError` too (jose silently uses the default).
+ */
+function duration(value: unknown, name: string, fallback: number, integer = false): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
-    throw new TypeError(`${name} must be a non-negative number of milliseconds${allowInfinity ? ' (or Infinity)' : ''}`);
+  if (integer) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new TypeError(`"${name}" option must be a non-negative integer (milliseconds)`);
+    }
+    return value;
   }
+  if (typeof value !== 'number') throw new TypeError(`"${name}" option must be a number of milliseconds`);
+  if (Number.isNaN(value)) throw new TypeError(`"${name}" option must not be NaN`);
+  if (value < 0) throw new TypeError(`"${name}" option must not be negative`);
   return value;
+}
+
+/** The error a failed `fetch` call carries: the network's own (`code: 'ECONNREFUSED'`) when wrapped. */
+function underlying(error: unknown): unknown {
+  const inner = (error as { cause?: unknown } | null)?.cause;
+  return inner instanceof Error ? inner : error;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -207,10 +235,10 @@ export class RemoteKeySet {
     }
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
     this.#url = parsed;
-    this.#timeout = duration(options.timeoutDuration, 'timeoutDuration', 5_000);
+    this.#timeout = duration(options.timeoutDuration, 'timeoutDuration', 5_000, true);
     this.#cooldown = duration(options.cooldownDuration, 'cooldownDuration', 30_000);
-    this.#cacheMaxAge = duration(options.cacheMaxAge, 'cacheMaxAge', 600_000, true);
-    this.#staleIfError = duration(options.staleIfErrorDuration, 'staleIfErrorDuration', 43_200_000, true);
+    this.#cacheMaxAge = duration(options.cacheMaxAge, 'cacheMaxAge', 600_000);
+    this.#staleIfError = duration(options.staleIfErrorDuration, 'staleIfErrorDuration', 43_200_000);
     if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null)) {
       throw new TypeError('headers must be an object of strings');
     }
@@ -237,7 +265,10 @@ export class RemoteKeySet {
     return this.#live()?.fresh(this.#clock()) ?? false;
   }
 
-  /** Whether a fetch was attempted within `cooldownDuration`. */
+  /**
+   * Whether a fetch of any kind was attempted within `cooldownDuration` (jose's meaning). The
+   * cooldown itself only limits refetches caused by unknown `kid`s, counted from the last of them.
+   */
   get coolingDown(): boolean {
     return this.#live()?.coolingDown(this.#clock()) ?? false;
   }
@@ -271,11 +302,17 @@ export class RemoteKeySet {
     return JSON.parse(cache.statsJson()) as RemoteJWKSetStats;
   }
 
-  /** Fetches the key set now, ignoring the cooldown. Rejects with the coded error if that fails. */
-  async reload(): Promise<void> {
-    await this.#ready();
-    const flight = await this.#fetchShared();
-    if (flight.error !== undefined) throw flight.error;
+  /**
+   * Fetches the key set now, ignoring the cooldown (or joins the fetch in flight); `reloading` is
+   * true from the call on. Rejects with the coded error if that fails.
+   */
+  reload(): Promise<void> {
+    const inFlight = this.#flight !== undefined && !this.#flight.done;
+    const shared = inFlight ? this.#ready().then(() => this.#fetchShared()) : Promise.resolve(this.#start(this.#ready()));
+    return shared.then(async (flight) => {
+      await flight.promise;
+      if (flight.error !== undefined) throw flight.error;
+    });
   }
 
   /** @internal Verifies with this set's keys, fetching as the cache decides. */
@@ -298,7 +335,9 @@ export class RemoteKeySet {
       } catch (error) {
         if (isTrap(error)) discardInstance();
         const failure = takeFailure(error) ?? error;
-        if (failure instanceof JWKSNoMatchingKey && !refetched && cache.mayRefetch(this.#clock())) {
+        // An unknown kid: join the fetch in flight (it may bring the key), or refetch if the
+        // cooldown for unknown kids allows (src/remote.rs decides and records the claim).
+        if (failure instanceof JWKSNoMatchingKey && !refetched && (this.reloading || this.#handle().claimKidRefetch(this.#clock()))) {
           refetched = true;
           await this.#fetchShared();
           continue;
@@ -420,10 +459,10 @@ export class RemoteKeySet {
     return own;
   }
 
-  /** Starts one fetch and records it as the flight in progress. */
-  #start(): Flight {
+  /** Starts one fetch (after `before`, if given) and records it as the flight in progress. */
+  #start(before?: Promise<void>): Flight {
     const flight: Flight = { startedAt: Date.now(), done: false, error: undefined, promise: Promise.resolve() };
-    flight.promise = this.#download()
+    flight.promise = (before === undefined ? this.#download() : before.then(() => this.#download()))
       .then(async ({ body, cacheControl }) => {
         const cache = this.#handle();
         try {
@@ -437,6 +476,7 @@ export class RemoteKeySet {
       .catch((error: unknown) => {
         const failure = error instanceof Error ? error : new JWKSFetchFailed(String(error));
         flight.error = failure;
+        this.#lastFailure = failure;
         const code = (failure as JOSEError).code;
         // Bodies that were not a key set are already recorded by accept().
         if (code !== 'ERR_JWKS_INVALID' && !(code === 'ERR_JWKS_FETCH_FAILED' && failure.message.includes('not JSON'))) {
@@ -464,7 +504,7 @@ export class RemoteKeySet {
   async #download(): Promise<{ body: Uint8Array; cacheControl: string | undefined }> {
     const fetchImpl = this.#fetch ?? globalThis.fetch;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.#timeout);
+    const timer = this.#timeout <= MAX_TIMER_MS ? setTimeout(() => controller.abort(), this.#timeout) : undefined;
     try {
       const response = await fetchImpl(this.#url.href, {
         method: 'GET',
@@ -480,30 +520,38 @@ export class RemoteKeySet {
       }
       if (!response.ok) {
         await response.body?.cancel().catch(() => {});
-        throw new JWKSFetchFailed(`${this.#url.origin}${this.#url.pathname} answered HTTP ${response.status}`);
+        throw new JWKSFetchFailed(`${this.#url.origin}${this.#url.pathname} answered HTTP ${response.status}`, {
+          status: response.status,
+        });
       }
       const body = await readLimited(response, MAX_BODY_BYTES);
       return { body, cacheControl: response.headers.get('cache-control') ?? undefined };
     } catch (error) {
       if (error instanceof JOSEError) throw error;
       if (controller.signal.aborted) {
-        throw new JWKSTimeout(`${this.#url.origin}${this.#url.pathname} did not answer within ${this.#timeout} ms`);
+        throw new JWKSTimeout(`${this.#url.origin}${this.#url.pathname} did not answer within ${this.#timeout} ms`, { cause: error });
       }
+      const cause = underlying(error);
       const reason = error instanceof Error ? error.message : String(error);
-      throw new JWKSFetchFailed(`could not fetch ${this.#url.origin}${this.#url.pathname}: ${reason}`);
+      const detail = cause !== error && cause instanceof Error ? ` (${cause.message})` : '';
+      throw new JWKSFetchFailed(`could not fetch ${this.#url.origin}${this.#url.pathname}: ${reason}${detail}`, { cause });
     } finally {
       clearTimeout(timer);
     }
   }
+
+  /** The last failed fetch as it was thrown (its `cause` and `status` are kept for the next errors). */
+  #lastFailure: Error | undefined;
 
   #lastError(): Error {
     const last = this.stats().lastError;
     if (last === undefined) return new JWKSFetchFailed(`no usable keys from ${this.#url.origin}${this.#url.pathname}`);
     const retry = Math.min(this.#cooldown, 5_000);
     const message = `${last.message} (no usable cached keys; the next attempt is at most every ${retry} ms)`;
-    if (last.code === 'ERR_JWKS_TIMEOUT') return new JWKSTimeout(message);
+    const failure = this.#lastFailure?.message === last.message ? (this.#lastFailure as Error & { status?: number }) : undefined;
+    if (last.code === 'ERR_JWKS_TIMEOUT') return new JWKSTimeout(message, failure === undefined ? undefined : { cause: failure.cause });
     if (last.code === 'ERR_JWKS_INVALID') return new JWKSInvalid(message);
-    return new JWKSFetchFailed(message);
+    return new JWKSFetchFailed(message, failure === undefined ? undefined : { cause: failure.cause, status: failure.status });
   }
 }
 

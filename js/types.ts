@@ -62,12 +62,54 @@ export interface JWKS {
   keys: JWK[];
 }
 
-/** What a successful verification returns. */
-export interface VerifyResult {
+/**
+ * What a successful verification returns. `Payload` types your own claims, as with jose's
+ * `jwtVerify<PayloadType>`: `verifyToken<{ email: string }>(...)` gives `payload.email: string`.
+ * The type is a promise about your issuer, not something verification checks.
+ */
+export interface VerifyResult<Payload = JWTPayload> {
   /** The verified claims. */
-  payload: JWTPayload;
+  payload: Payload & JWTPayload;
   /** The verified protected header. */
   protectedHeader: JWSHeader;
+}
+
+/** The runtime's WebCrypto `CryptoKey` type (a structural stand-in where no DOM types are loaded). */
+export type CryptoKeyLike = typeof globalThis extends { CryptoKey: { prototype: infer Key } }
+  ? Key
+  : { readonly type: string; readonly extractable: boolean; readonly algorithm: unknown; readonly usages: string[] };
+
+/** Node's `KeyObject`, structurally (so no Node types are needed). */
+export interface KeyObjectLike {
+  readonly type: string;
+  export(options?: { format: 'jwk' }): unknown;
+}
+
+/** One key as jose's `jwtVerify` takes it: a public key or, for HS256/384/512, the secret. */
+export type KeyInput = CryptoKeyLike | KeyObjectLike | JWK | Uint8Array;
+
+/** The token as a key-resolving function sees it (jose's `FlattenedJWSInput`; base64url parts). */
+export interface FlattenedJWSInput {
+  /** The base64url protected header. */
+  protected?: string;
+  /** The base64url payload. */
+  payload: string;
+  /** The base64url signature. */
+  signature: string;
+  /** An unprotected header (never present for a compact JWT). */
+  header?: JWSHeader;
+}
+
+/**
+ * A function that picks the key for a token, jose's `JWTVerifyGetKey`: jose's own
+ * `createLocalJWKSet`/`createRemoteJWKSet` results are such functions, and so is yours.
+ */
+export type JWTVerifyGetKey = (protectedHeader: JWSHeader, token: FlattenedJWSInput) => KeyInput | Promise<KeyInput>;
+
+/** `jwtVerify`'s result when a function resolved the key: the key it verified with (jose's `ResolvedKey`). */
+export interface ResolvedKey {
+  /** A `CryptoKey`, or the secret's bytes for HS256/384/512. */
+  key: CryptoKeyLike | Uint8Array;
 }
 
 /** Options of {@link verifyToken}; the same names and meaning as jose's `jwtVerify`. */

@@ -66,21 +66,30 @@ export async function build() {
   log(`built pkg/: edge_jwt_bg.wasm ${(raw / 1024).toFixed(1)} KiB raw, ${(gz / 1024).toFixed(1)} KiB gzip; inline.js ${(statSync(join(dist, 'inline.js')).size / 1024).toFixed(1)} KiB`);
 }
 
+// Each declaration file twice: `.d.ts` for the `import` conditions (ESM, as the package's `type`
+// says) and `.d.cts` for the `require` ones, its relative imports pointing at `.cjs` twins, so a
+// CommonJS consumer under node16/nodenext resolution gets CommonJS declarations, not ESM ones.
 function copyTypes(from, to) {
   mkdirSync(to, { recursive: true });
   for (const file of readdirSync(from)) {
-    if (file.endsWith('.d.ts')) copyFileSync(join(from, file), join(to, file));
+    if (!file.endsWith('.d.ts')) continue;
+    copyFileSync(join(from, file), join(to, file));
+    const text = readFileSync(join(from, file), 'utf8');
+    const cjs = text.replace(/(['"])(\.{1,2}\/[^'"]+?)\.js\1/g, '$1$2.cjs$1');
+    writeFileSync(join(to, file.replace(/\.d\.ts$/, '.d.cts')), cjs);
   }
 }
 
 function adapter(name) {
   const types = `./dist/types/${name}.d.ts`;
-  return { import: { types, default: `./dist/${name}.js` }, require: { types, default: `./dist/${name}.cjs` } };
+  const cjsTypes = `./dist/types/${name}.d.cts`;
+  return { import: { types, default: `./dist/${name}.js` }, require: { types: cjsTypes, default: `./dist/${name}.cjs` } };
 }
 
 function packageJson(version) {
   const types = './dist/types/index.d.ts';
-  const inline = { import: { types, default: './dist/inline.js' }, require: { types, default: './dist/inline.cjs' } };
+  const cjsTypes = './dist/types/index.d.cts';
+  const inline = { import: { types, default: './dist/inline.js' }, require: { types: cjsTypes, default: './dist/inline.cjs' } };
   return {
     name: 'edge-jwt',
     version,

@@ -9,10 +9,13 @@
 //! - the max-age is the server's `Cache-Control: max-age` (or `s-maxage`) clamped to
 //!   [`MIN_SERVER_MAX_AGE_MS`, `MAX_SERVER_MAX_AGE_MS`]; `no-store`/`no-cache` give the minimum;
 //!   without the header, the configured `cache_max_age`.
-//! - a token with an unknown `kid` may cause a refetch only when no fetch was attempted within
-//!   `cooldown` (a flood of random kids is at most one fetch per cooldown, even while the server
-//!   fails).
-//! - after a failed attempt, the next one waits at least `min(cooldown, MAX_RETRY_INTERVAL_MS)`.
+//! - a token with an unknown `kid` may cause a refetch only when no refetch *caused by an unknown
+//!   `kid`* began within `cooldown`: the initial fetch, the scheduled and background refreshes and
+//!   `reload()` do not start the cooldown, so the first unknown `kid` after them (a key rotated
+//!   right after a cold start) refetches at once, while a flood of random kids is still at most
+//!   one fetch per cooldown, even while the server fails.
+//! - after a failed attempt, the next one waits at least `min(cooldown, MAX_RETRY_INTERVAL_MS)`
+//!   (an unknown `kid` included).
 //! - a response that is not a valid key set keeps the previous keys.
 
 use crate::error::Error;
@@ -107,6 +110,8 @@ pub struct RemoteCache {
     cached: Option<Cached>,
     last_attempt: Option<f64>,
     last_attempt_failed: bool,
+    /// When the last refetch caused by an unknown `kid` began.
+    last_kid_refetch: Option<f64>,
     stats: Stats,
     generation: u32,
 }
@@ -120,6 +125,7 @@ impl RemoteCache {
             cached: None,
             last_attempt: None,
             last_attempt_failed: false,
+            last_kid_refetch: None,
             stats: Stats::default(),
             generation: 0,
         }
@@ -149,7 +155,9 @@ impl RemoteCache {
         }
     }
 
-    /// Whether a fetch was attempted within the cooldown.
+    /// Whether a fetch of any kind was attempted within the cooldown (jose's `coolingDown`). Only
+    /// refetches caused by unknown kids are limited by the cooldown: see
+    /// [`Self::may_refetch_for_unknown_kid`].
     #[must_use]
     pub fn cooling_down(&self, now: f64) -> bool {
         self.last_attempt
@@ -179,10 +187,25 @@ impl RemoteCache {
         }
     }
 
-    /// Whether a token whose `kid` is unknown may cause a refetch now.
+    /// Whether a token whose `kid` is unknown may cause a refetch now: no refetch caused by an
+    /// unknown `kid` began within the cooldown, and no failed attempt asks to wait.
     #[must_use]
     pub fn may_refetch_for_unknown_kid(&self, now: f64) -> bool {
-        !self.cooling_down(now)
+        let kid_cooldown_over = self
+            .last_kid_refetch
+            .is_none_or(|at| now - at >= self.policy.cooldown);
+        kid_cooldown_over && self.retry_due(now)
+    }
+
+    /// Claims the refetch for an unknown `kid` at `now` if [`Self::may_refetch_for_unknown_kid`]
+    /// allows it: the cooldown then counts from `now`. The caller performs the fetch and reports
+    /// it with [`Self::accept`] or [`Self::reject`] as any other.
+    pub fn begin_refetch_for_unknown_kid(&mut self, now: f64) -> bool {
+        if !self.may_refetch_for_unknown_kid(now) {
+            return false;
+        }
+        self.last_kid_refetch = Some(now);
+        true
     }
 
     /// The keys to verify with and their token cache, if usable at `now`; counts a hit (and a
@@ -455,13 +478,59 @@ mod tests {
     }
 
     #[test]
-    fn cooldown_counts_every_attempt() {
+    fn first_unknown_kid_after_any_other_fetch_refetches_at_once() {
+        let mut c = cache();
+        c.accept(0.0, JWKS, None).unwrap(); // the initial fetch
+        assert!(
+            c.cooling_down(1.0),
+            "jose's coolingDown: a fetch within the cooldown"
+        );
+        assert!(
+            c.may_refetch_for_unknown_kid(1.0),
+            "a rotated key right after a cold start"
+        );
+        assert!(c.begin_refetch_for_unknown_kid(1.0));
+        c.accept(2.0, JWKS, None).unwrap();
+        // Scheduled or background refreshes (and reload) do not start the kid cooldown either.
+        let mut d = cache();
+        d.restore(0.0, JWKS, 0.0, 1_000.0).unwrap();
+        assert_eq!(d.plan(1_500.0, false), Plan::UseAndRefresh);
+        d.accept(1_600.0, JWKS, None).unwrap();
+        assert!(d.begin_refetch_for_unknown_kid(1_601.0));
+    }
+
+    #[test]
+    fn unknown_kids_refetch_at_most_once_per_cooldown() {
         let mut c = cache();
         c.accept(0.0, JWKS, None).unwrap();
-        assert!(!c.may_refetch_for_unknown_kid(9_999.0));
-        assert!(c.may_refetch_for_unknown_kid(10_000.0));
-        c.reject(10_000.0, &Error::JwksInvalid("down".into()));
-        assert!(!c.may_refetch_for_unknown_kid(15_000.0));
+        assert!(c.begin_refetch_for_unknown_kid(100.0));
+        c.accept(150.0, JWKS, None).unwrap();
+        for at in [150.0, 5_000.0, 10_099.0] {
+            assert!(!c.begin_refetch_for_unknown_kid(at), "flood at {at}");
+        }
+        // A background refresh in between does not reopen the door for the flood.
+        c.accept(6_000.0, JWKS, None).unwrap();
+        assert!(!c.may_refetch_for_unknown_kid(6_001.0));
+        assert!(c.begin_refetch_for_unknown_kid(10_100.0), "cooldown over");
+        assert!(!c.begin_refetch_for_unknown_kid(10_101.0));
+    }
+
+    #[test]
+    fn unknown_kids_wait_for_the_retry_after_a_failure() {
+        let mut c = cache();
+        c.accept(0.0, JWKS, None).unwrap();
+        c.reject(1_000.0, &Error::JwksFetchFailed("down".into())); // a background refresh failed
+        assert!(
+            !c.may_refetch_for_unknown_kid(5_999.0),
+            "retry interval after a failure"
+        );
+        assert!(c.begin_refetch_for_unknown_kid(6_000.0));
+        c.reject(6_000.0, &Error::JwksFetchFailed("down".into()));
+        assert!(
+            !c.may_refetch_for_unknown_kid(15_999.0),
+            "kid cooldown while the server fails"
+        );
+        assert!(c.may_refetch_for_unknown_kid(16_000.0));
     }
 
     #[test]

@@ -387,13 +387,14 @@ impl WasmRemoteCache {
         }
     }
 
-    /// Whether an unknown `kid` may cause a refetch now.
-    #[wasm_bindgen(js_name = mayRefetch)]
-    pub fn may_refetch(&self, now: f64) -> bool {
-        self.0.may_refetch_for_unknown_kid(now)
+    /// Whether an unknown `kid` may cause a refetch now; if so, the cooldown for unknown kids
+    /// counts from `now` (the caller then fetches).
+    #[wasm_bindgen(js_name = claimKidRefetch)]
+    pub fn claim_kid_refetch(&mut self, now: f64) -> bool {
+        self.0.begin_refetch_for_unknown_kid(now)
     }
 
-    /// Whether a fetch was attempted within the cooldown.
+    /// Whether a fetch of any kind was attempted within the cooldown (jose's `coolingDown`).
     #[wasm_bindgen(js_name = coolingDown)]
     pub fn cooling_down(&self, now: f64) -> bool {
         self.0.cooling_down(now)

@@ -10,34 +10,98 @@ import { createRemoteJWKSet, errors, verifyToken, type VerifyOptions } from './i
 import { bindingsSync, type Bindings } from '../wasm.js';
 import { wasmFailure } from '../failure.js';
 
+const VERIFY_USAGE = `usage: edge-jwt verify <token|-> --jwks <url|file> [options]
+
+Verifies a JWT (the token, or - to read it from standard input) against a JWKS file or URL, or an
+HS256/384/512 secret, with jose's rules; prints the claims, or why the token is refused.
+
+options:
+  --jwks <url|file>          the key set (a URL such as https://app.example.com/api/auth/jwks, or a file)
+  --secret <secret>          the shared secret for HS256/384/512 tokens (instead of --jwks)
+  --issuer <iss>             the iss claim must equal this (repeat for several allowed values)
+  --audience <aud>           the aud claim must contain this (repeat for several allowed values)
+  --subject <sub>            the sub claim must equal this
+  --algorithms <alg,alg>     the allowed header alg values
+  --clock-tolerance <30s>    clock skew allowed for exp, nbf and iat (seconds or a duration)
+  --max-token-age <1h>       iat must be present and no older than this
+  -h, --help                 print this help
+
+exit status: 0 valid, 1 invalid, 2 usage or setup error`;
+
+const INSPECT_USAGE = `usage: edge-jwt inspect <token|->
+
+Prints a token's header and claims, and when iat, nbf and exp fall, without verifying anything.
+
+options:
+  -h, --help                 print this help
+
+exit status: 0 decoded, 1 not a JWT, 2 usage error`;
+
 const USAGE = `usage:
   edge-jwt verify <token|-> --jwks <url|file> [--issuer <iss>]... [--audience <aud>]... [--subject <sub>]
                   [--algorithms <alg,alg>] [--clock-tolerance <30s>] [--max-token-age <1h>] [--secret <hs-secret>]
   edge-jwt inspect <token|->
+  edge-jwt help [verify|inspect]
+  edge-jwt --help | -h
 
 exit status: 0 valid, 1 invalid, 2 usage or setup error`;
+
+/** The flags each command knows (each takes a value). */
+const FLAGS: Record<string, string[]> = {
+  verify: ['jwks', 'secret', 'issuer', 'audience', 'subject', 'algorithms', 'clock-tolerance', 'max-token-age'],
+  inspect: [],
+};
+
+const COMMAND_USAGE: Record<string, string> = { verify: VERIFY_USAGE, inspect: INSPECT_USAGE };
+
+/** A usage mistake: the message, then the usage it refers to. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+  }
+}
 
 interface Parsed {
   command: string | undefined;
   token: string | undefined;
   flags: Map<string, string[]>;
+  help: boolean;
+}
+
+function knownFlags(command: string | undefined): string {
+  const names = FLAGS[command ?? ''] ?? [];
+  return [...names.map((name) => `--${name}`), '--help'].join(', ');
 }
 
 function parse(argv: string[]): Parsed {
   const flags = new Map<string, string[]>();
   const positional: string[] = [];
+  let help = false;
+  const command = argv.find((arg) => !arg.startsWith('-'));
+  const usage = COMMAND_USAGE[command ?? ''] ?? USAGE;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    if (arg.startsWith('--')) {
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+    } else if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+      const known = FLAGS[command ?? ''];
+      if (known !== undefined && !known.includes(name)) {
+        throw new UsageError(`unknown flag --${name}${command ? ` for ${command}` : ''}; known flags: ${knownFlags(command)}`, usage);
+      }
       const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`--${name} needs a value`);
+      if (value === undefined) throw new UsageError(`--${name} needs a value`, usage);
       flags.set(name, [...(flags.get(name) ?? []), value]);
+    } else if (arg.startsWith('-') && arg !== '-') {
+      throw new UsageError(`unknown flag ${arg}; known flags: ${knownFlags(command)}, -h`, usage);
     } else {
       positional.push(arg);
     }
   }
-  return { command: positional[0], token: positional[1], flags };
+  return { command: positional[0], token: positional[1], flags, help };
 }
 
 function readToken(token: string | undefined): string {
@@ -121,16 +185,30 @@ async function verify(token: string, flags: Map<string, string[]>): Promise<numb
   }
 }
 
+function help(topic: string | undefined): number {
+  if (topic !== undefined && COMMAND_USAGE[topic] === undefined) {
+    process.stderr.write(`edge-jwt: no help for "${topic}"; commands: verify, inspect\n${USAGE}\n`);
+    return 2;
+  }
+  process.stdout.write(`${topic === undefined ? USAGE : COMMAND_USAGE[topic]}\n`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   let parsed: Parsed;
   try {
     parsed = parse(process.argv.slice(2));
+    if (parsed.command === 'help') return help(parsed.token);
+    if (parsed.help) return help(COMMAND_USAGE[parsed.command ?? ''] === undefined ? undefined : parsed.command);
     if (parsed.command === 'inspect') return inspect(readToken(parsed.token));
     if (parsed.command === 'verify') return await verify(readToken(parsed.token), parsed.flags);
-    process.stderr.write(`${USAGE}\n`);
+    process.stderr.write(
+      `${parsed.command === undefined ? 'edge-jwt: a command is required' : `edge-jwt: unknown command "${parsed.command}"`}\n${USAGE}\n`,
+    );
     return 2;
   } catch (error) {
-    process.stderr.write(`edge-jwt: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    const usage = error instanceof UsageError ? error.usage : USAGE;
+    process.stderr.write(`edge-jwt: ${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
     return 2;
   }
 }

@@ -67,6 +67,39 @@ test('edge-jwt verify and inspect', async (t) => {
       assert.match(r.stdout, /header \(unverified\)/);
       assert.match(r.stdout, /exp: .* \(3 minutes ago\)/);
     });
+    await t.test('--help, -h and help <command> print usage on stdout, exit 0', async () => {
+      for (const args of [['--help'], ['-h'], ['help']]) {
+        const r = await run(...args);
+        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stdout, /^usage:\n  edge-jwt verify <token\|->/, args.join(' '));
+        assert.match(r.stdout, /edge-jwt inspect <token\|->/);
+        assert.equal(r.stderr, '');
+      }
+      for (const args of [['help', 'verify'], ['verify', '--help'], ['verify', '-h']]) {
+        const r = await run(...args);
+        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stdout, /^usage: edge-jwt verify/, args.join(' '));
+        assert.match(r.stdout, /--clock-tolerance <30s>/);
+      }
+      const inspectHelp = await run('help', 'inspect');
+      assert.equal(inspectHelp.code, 0);
+      assert.match(inspectHelp.stdout, /^usage: edge-jwt inspect/);
+      const unknown = await run('help', 'frobnicate');
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /no help for "frobnicate"; commands: verify, inspect/);
+    });
+    await t.test('an unknown flag is named, with the known ones: exit 2', async () => {
+      const r = await run('verify', valid, '--jwks', file, '--isuer', 'https://auth.example');
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /unknown flag --isuer for verify; known flags: --jwks, --secret, --issuer, --audience, --subject, --algorithms, --clock-tolerance, --max-token-age, --help/);
+      assert.equal(r.stdout, '', 'nothing verified');
+      const short = await run('verify', valid, '-x');
+      assert.equal(short.code, 2);
+      assert.match(short.stderr, /unknown flag -x; known flags: /);
+      const inspectFlag = await run('inspect', valid, '--jwks', file);
+      assert.equal(inspectFlag.code, 2);
+      assert.match(inspectFlag.stderr, /unknown flag --jwks for inspect; known flags: --help/);
+    });
     await t.test('usage errors: exit 2', async () => {
       assert.equal((await run('verify', valid)).code, 2);
       assert.equal((await run('frobnicate')).code, 2);

@@ -197,3 +197,39 @@ test('workerd: one module-level remote key set, concurrent requests share one fe
     assert.ok(jwksServer.count - before <= 2, `${jwksServer.count - before} fetches`);
   });
 });
+
+test('workerd: a key rotated right after a cold start is accepted at once; random kids at most once per cooldown', { timeout: 60_000 }, async (t) => {
+  // A long cooldown (60 s): before the cooldown counted only unknown-kid refetches, the rotated key
+  // would have been refused for a minute after the isolate's first fetch.
+  const scratch = scratchProject();
+  const A = await newSigningKey('key-A');
+  const B = await newSigningKey('key-B');
+  const jwksServer = await startJwksServer({ jwks: jwksOf(A) });
+  t.after(() => jwksServer.close());
+  const worker = await startRemoteWorker({
+    scratch,
+    bindings: { JWKS_URL: jwksServer.url, COOLDOWN_MS: '60000', TIMEOUT_MS: String(TIMEOUT_MS) },
+  });
+  t.after(() => worker.stop());
+  const logs = () => `\nworkerd output:\n${worker.logs().slice(-4000)}`;
+
+  const first = await verifyVia(worker, await signToken(A));
+  assert.equal(first.ok, true, JSON.stringify(first) + logs());
+  assert.equal(jwksServer.count, 1, 'the cold start fetches once');
+
+  jwksServer.set({ jwks: jwksOf(A, B) });
+  const tokens = await Promise.all(Array.from({ length: 10 }, () => signToken(B)));
+  const settled = await Promise.allSettled(tokens.map((token) => verifyVia(worker, token)));
+  const bad = summarize(settled);
+  assert.equal(bad.length, 0, `${bad.length} of 10 B tokens failed right after the cold start:\n${bad.slice(0, 5).join('\n')}${logs()}`);
+  assert.equal(jwksServer.count, 2, 'the new kid cost exactly one fetch, without waiting for the cooldown');
+
+  const stranger = await newSigningKey('unused');
+  const random = await Promise.all(Array.from({ length: 20 }, (_, i) => signToken({ ...stranger, kid: `random-${i}` })));
+  const answers = await Promise.all(random.map((token) => verifyVia(worker, token)));
+  assert.deepEqual([...new Set(answers.map((a) => a.code))], ['ERR_JWKS_NO_MATCHING_KEY']);
+  assert.equal(jwksServer.count, 2, 'random kids within the cooldown of the last unknown-kid refetch: no fetch');
+  const s = await state(worker);
+  assert.deepEqual(s.kids.sort(), ['key-A', 'key-B']);
+  assert.equal(s.stats.fetches, 2);
+});

@@ -87,10 +87,10 @@ test('key rotation: a new kid costs one fetch; a dropped key is used until the n
   await verifies(await signToken(A), set, 'second A token');
   assert.equal(s.count, 1, 'a known kid needs no fetch');
 
-  // B appears. Move past the default cooldown (30 s, counted from the first fetch); still well
-  // within the default max-age (10 minutes).
+  // B appears one second after the first fetch: the cooldown limits only refetches caused by
+  // unknown kids, so the first unknown kid refetches at once.
   s.set({ jwks: jwksOf(A, B) });
-  clock.advance(COOLDOWN + 1000);
+  clock.advance(1000);
   await verifies(await signToken(B), set, 'B token after rotation');
   assert.equal(s.count, 2, 'the unknown kid B causes exactly one more fetch');
   assert.deepEqual(kids(set), ['key-A', 'key-B']);
@@ -100,8 +100,8 @@ test('key rotation: a new kid costs one fetch; a dropped key is used until the n
 
   // The server drops A. What is asserted: the cached set still holds A, so A tokens keep verifying
   // with no fetch until the set is fetched again (here: reload()); after that fetch an A token is
-  // rejected ERR_JWKS_NO_MATCHING_KEY, with no further fetch while cooling down, and with exactly
-  // one refetch (that still lacks A) once the cooldown has passed.
+  // rejected ERR_JWKS_NO_MATCHING_KEY, with no further fetch within the cooldown of the refetch B
+  // caused, and with exactly one refetch (that still lacks A) once that cooldown has passed.
   s.set({ jwks: jwksOf(B) });
   clock.advance(1000);
   await verifies(await signToken(A), set, 'A token after the server dropped A, before any refetch');
@@ -110,7 +110,7 @@ test('key rotation: a new kid costs one fetch; a dropped key is used until the n
   assert.equal(s.count, 3, 'reload() fetches');
   assert.deepEqual(kids(set), ['key-B']);
   await rejectsWith(verifyToken(await signToken(A), set), 'ERR_JWKS_NO_MATCHING_KEY', 'A token after the refetch');
-  assert.equal(s.count, 3, 'no refetch while cooling down (reload() was an attempt)');
+  assert.equal(s.count, 3, 'no refetch within the cooldown of the last unknown-kid refetch (B, 2 s ago)');
   clock.advance(COOLDOWN + 1000);
   await rejectsWith(verifyToken(await signToken(A), set), 'ERR_JWKS_NO_MATCHING_KEY', 'A token after the cooldown');
   assert.equal(s.count, 4, 'once the cooldown has passed, an unknown kid refetches exactly once');
@@ -142,6 +142,45 @@ test('key rotation while the cache clock stands still: each token is checked wit
       }
     }
   }
+});
+
+test('a key rotated right after a cold start is accepted at once; scheduled and background fetches do not start the cooldown', async (t) => {
+  const clock = fakeClock();
+  const s = await server(t, { jwks: jwksOf(A) });
+  const set = createRemoteJWKSet(s.url, { clock, cacheMaxAge: 5_000 });
+  await verifies(await signToken(A), set, 'cold start');
+  assert.equal(s.count, 1);
+  assert.equal(set.coolingDown, true, "jose's coolingDown: a fetch within cooldownDuration");
+
+  // The issuer rotates 100 ms after the cold start: the new kid refetches at once.
+  s.set({ jwks: jwksOf(A, B) });
+  clock.advance(100);
+  await verifies(await signToken(B), set, 'B, 100 ms after the initial fetch');
+  assert.equal(s.count, 2, 'one refetch, without waiting for the 30 s cooldown');
+
+  // Within the cooldown of that refetch, random kids cause nothing.
+  for (let i = 0; i < 20; i += 1) {
+    await rejectsWith(verifyToken(await signToken({ ...C, kid: `random-${i}` }), set), 'ERR_JWKS_NO_MATCHING_KEY', `random kid ${i}`);
+  }
+  assert.equal(s.count, 2, 'random kids within the cooldown: no fetch');
+
+  // A background refresh (keys past max-age) does not reopen the door for the random kids.
+  clock.advance(6_000);
+  await verifies(await signToken(A), set, 'stale keys, background refresh');
+  await waitFor(() => s.count === 3 && !set.reloading, 3000, 'the background refresh');
+  await rejectsWith(verifyToken(await signToken({ ...C, kid: 'random-after-refresh' }), set), 'ERR_JWKS_NO_MATCHING_KEY', 'random kid');
+  assert.equal(s.count, 3, 'the last unknown-kid refetch was 6 s ago: no fetch');
+
+  // ...and a new set whose first fetch was a background refresh gives the next rotation at once.
+  const fresh = createRemoteJWKSet(s.url, { clock, cacheMaxAge: 5_000, initial: jwksOf(A) });
+  clock.advance(6_000);
+  const before = s.count;
+  await verifies(await signToken(A), fresh, 'stale initial keys');
+  await waitFor(() => s.count === before + 1 && !fresh.reloading, 3000, 'the background refresh');
+  s.set({ jwks: jwksOf(A, B, C) });
+  clock.advance(10);
+  await verifies(await signToken(C), fresh, 'C, 10 ms after a background refresh');
+  assert.equal(s.count, before + 2, 'the first unknown kid after a background refresh refetches at once');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -733,6 +772,7 @@ test('options are validated: a non-URL or a negative duration is a TypeError', a
   for (const name of ['timeoutDuration', 'cooldownDuration', 'cacheMaxAge', 'staleIfErrorDuration']) {
     assert.throws(() => createRemoteJWKSet('https://example.test/jwks', { [name]: -1 }), TypeError, `${name}: -1`);
     assert.throws(() => createRemoteJWKSet('https://example.test/jwks', { [name]: NaN }), TypeError, `${name}: NaN`);
+    assert.throws(() => createRemoteJWKSet('https://example.test/jwks', { [name]: '5000' }), TypeError, `${name}: '5000'`);
   }
   // Valid ones do not throw.
   createRemoteJWKSet(new URL('https://example.test/jwks'), { timeoutDuration: 1, cooldownDuration: 0, cacheMaxAge: Infinity, staleIfErrorDuration: 0 });
