@@ -123,7 +123,7 @@ test('denials: 401 JSON for API paths, 307 for pages, onDeny replaces both', asy
 });
 
 test('no usable keys: 503 with Retry-After', async () => {
-  const app = appWith(lib.edgeJwt({ jwks: 'http://127.0.0.1:1/jwks', jwksOptions: { timeoutDuration: 2000 } }));
+  const app = appWith(lib.edgeJwt({ jwks: 'http://127.0.0.1:1/jwks', jwksOptions: { timeoutDuration: 2000 }, issuer: ORIGIN, audience: ORIGIN }));
   const response = await app.request('/api/me', { headers: bearer() });
   assert.equal(response.status, 503);
   assert.equal(response.headers.get('retry-after'), '5');
