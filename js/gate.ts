@@ -537,7 +537,9 @@ export function createGate(options: GateOptions): Gate {
   if (sessionFallback !== undefined && typeof sessionFallback !== 'function') throw new TypeError('sessionFallback must be a function');
   const keysOnlyCookies = sessionOptions !== undefined && sessionOptions.secret === undefined;
   const cookiePrefix = typeof session === 'object' && typeof session.cookiePrefix === 'string' ? session.cookiePrefix : 'better-auth';
-  const tokenCookie = `${cookiePrefix}.${typeof session === 'object' && typeof session.sessionTokenName === 'string' ? session.sessionTokenName : 'session_token'}`;
+  const plainTokenCookie = `${cookiePrefix}.${typeof session === 'object' && typeof session.sessionTokenName === 'string' ? session.sessionTokenName : 'session_token'}`;
+  const secureNames = typeof session === 'object' ? session.secureCookies : undefined;
+  const tokenCookies = [...(secureNames === false ? [] : [`__Secure-${plainTokenCookie}`]), ...(secureNames === true ? [] : [plainTokenCookie])];
 
   // Paths.
   const signIn = pathOption(signInPath, 'signInPath', '/sign-in');
@@ -676,7 +678,7 @@ export function createGate(options: GateOptions): Gate {
 
   const noCredentials = (request: Request, api: boolean): GateDeny => {
     const names = cookieNames(request.headers.get('cookie') ?? '');
-    const sessionOnly = sessionFallback === undefined && (names.has(tokenCookie) || names.has(`__Secure-${tokenCookie}`));
+    const sessionOnly = sessionFallback === undefined && tokenCookies.some((name) => names.has(name));
     if (!sessionOnly) return deny(request, api, 'missing_token', undefined, 'no bearer token or session cookie was sent');
     return deny(
       request,
