@@ -343,6 +343,37 @@ test('authProxy: NextResponse.next with the gate headers (forged copies dropped)
   assert.equal(unavailablePage.status, 503);
 });
 
+test('authProxy onDeny and debug: the real reason reaches the app and the server log, the default answer is replaced', async () => {
+  const seen = [];
+  const logged = [];
+  const proxy = lib.authProxy({
+    jwks,
+    issuer: ORIGIN,
+    audience: ORIGIN,
+    debug: (entry) => logged.push(entry),
+    onDeny: (request, decision) => {
+      seen.push([new URL(request.url).pathname, decision.reason, decision.status, decision.code ?? null]);
+      return decision.status === 307
+        ? Response.redirect(new URL('/login', request.url), 303)
+        : Response.json({ problem: decision.body.error }, { status: decision.status, headers: { 'x-reason': decision.reason } });
+    },
+  });
+  const page = await proxy(req('/dashboard'));
+  assert.equal(page.status, 303);
+  assert.equal(page.headers.get('location'), `${ORIGIN}/login`);
+  const api = await proxy(req('/api/me', bearer(await sign({}, { exp: '-1m' }))));
+  assert.equal(api.status, 401);
+  assert.equal(api.headers.get('x-reason'), 'invalid_token');
+  assert.deepEqual(await api.json(), { problem: 'invalid_token' });
+  assert.equal(typeof api.cookies?.get, 'function', 'a NextResponse (with its cookies API), not the plain Response');
+  assert.deepEqual(seen, [['/dashboard', 'missing_token', 307, null], ['/api/me', 'invalid_token', 401, 'ERR_JWT_EXPIRED']]);
+  assert.deepEqual(logged.map((entry) => [entry.path, entry.reason, entry.code, entry.claim]), [['/dashboard', 'missing_token', undefined, undefined], ['/api/me', 'invalid_token', 'ERR_JWT_EXPIRED', 'exp']]);
+  const allowed = await proxy(req('/api/me', bearer(await sign())));
+  assert.equal(allowed.headers.get('x-middleware-next'), '1', 'onDeny is not asked for allowed requests');
+  assert.equal(seen.length, 2);
+  assert.throws(() => lib.authProxy({ jwks, issuer: ORIGIN, audience: ORIGIN, onDeny: 'nope' }), /onDeny must be a function/);
+});
+
 test('readVerifiedClaims / verifiedClaims: from a Request or headers; anything malformed is null', () => {
   const auth = { source: 'bearer', sub: 'u1', claims: { sub: 'u1' } };
   const headers = new Headers({ 'x-edge-jwt-claims': JSON.stringify(auth) });
