@@ -74,6 +74,12 @@ test('a public path: variables null, forged claims headers removed, the request 
   const app = appWith(gated());
   const forged = await (await app.request('/', { headers: { 'x-edge-jwt-claims': '{"source":"bearer","claims":{}}', 'x-edge-jwt-sub': 'admin' } })).json();
   assert.deepEqual(forged, { jwtPayload: null, auth: null, header: null, read: null, replaced: true });
+  const underscored = await (await app.request('/', { headers: { x_edge_jwt_claims: '{"source":"bearer","claims":{}}', 'x-other': 'kept' } })).json();
+  assert.equal(underscored.replaced, true, 'an underscore spelling of the claims header is removed too');
+  const app2 = new Hono();
+  app2.use(gated());
+  app2.get('/', (c) => c.json({ underscore: c.req.raw.headers.get('x_edge_jwt_claims'), other: c.req.raw.headers.get('x-other') }));
+  assert.deepEqual(await (await app2.request('/', { headers: { x_edge_jwt_claims: 'forged', 'x-other': 'kept' } })).json(), { underscore: null, other: 'kept' });
   const clean = await (await app.request('/')).json();
   assert.equal(clean.replaced, false, 'no copy of a request that carries no claims header');
   const withToken = await (await app.request('/', { headers: bearer() })).json();
