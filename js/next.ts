@@ -1,5 +1,5 @@
 /**
- * edge-jwt/next: the Next.js gate (API.md section 6). `authProxy(options)` is a ready `proxy.ts`
+ * edge-jwt/next: the Next.js gate (reference: docs/gate.md). `authProxy(options)` is a ready `proxy.ts`
  * (Next 16, Node runtime) or `middleware.ts` (edge runtime) handler: it verifies a Bearer token or
  * Better Auth's session cookie with the gate of `./gate.ts`, redirects page requests without a valid
  * session to the sign-in page (with a callback URL), answers API requests with 401 JSON and
