@@ -8,7 +8,8 @@
 // verdict: a path is never public when any reading is protected. Then the same corpus goes end to
 // end through a front server running the gate (as a Worker in front of `fetch(origin)` does) to an
 // origin that decodes like nginx and routes case-insensitively like Express: no request without
-// credentials gets a protected body.
+// credentials gets a protected body. Where nginx is installed (Debian's nginx-light), the model of its
+// path reading is checked against nginx itself, and the corpus also goes through the gate to it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -16,7 +17,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as jose from 'jose';
 import { scratchDir } from './load.mjs';
-import { canonicalReadings, rawGet, startGateFront, startNginxLikeOrigin } from '../runtimes/nginx-like-origin.mjs';
+import { canonicalReadings, nginxPath, rawGet, startGateFront, startNginxLikeOrigin } from '../runtimes/nginx-like-origin.mjs';
+import { nginxBinary, startNginxEcho } from '../runtimes/nginx.mjs';
 
 const ORIGIN = 'https://app.example.com';
 let lib; // edge-jwt/hono
@@ -169,4 +171,55 @@ test('end to end: the gate in front of an origin that decodes like nginx and rou
   assert.ok(sent > 1000, `${sent} requests sent`);
   assert.ok(allowOrigin.seen.length > 20 && protectedOrigin.seen.length > 100,
     `${allowOrigin.seen.length} and ${protectedOrigin.seen.length} requests reached the origins (the public ones)`);
+});
+
+const NGINX = nginxBinary();
+const withNginx = { skip: NGINX === null ? 'nginx is not installed (apt-get install nginx-light)' : false };
+
+test('the nginx model of tests/runtimes/nginx-like-origin.mjs reads every corpus path as nginx itself does', withNginx, async () => {
+  const nginx = await startNginxEcho(NGINX);
+  servers.push(nginx);
+  let answered = 0;
+  for (const raw of corpus()) {
+    let sent;
+    try {
+      sent = [raw, new URL(raw, 'http://origin.invalid').pathname];
+    } catch {
+      continue;
+    }
+    for (const path of sent) {
+      const answer = await rawGet(nginx.url, path);
+      if (answer.status !== 200) continue; // nginx refuses some paths outright (400): nothing is served
+      answered += 1;
+      assert.equal(answer.body, nginxPath(path), `nginx reads ${path} as ${answer.body}`);
+    }
+  }
+  assert.ok(answered > 1500, `${answered} paths answered by nginx`);
+});
+
+test('end to end behind nginx itself: what nginx acts on is never protected without credentials', withNginx, async () => {
+  const nginx = await startNginxEcho(NGINX);
+  servers.push(nginx);
+  const allowList = await startGateFront(lib.createGate(options({ publicPaths: ['/docs'], apiPaths: ['/**'] })), lib.denyResponse, nginx.url);
+  const onlyProtected = await startGateFront(lib.createGate(options({ protectedPaths: ['/admin', '/api/'], apiPaths: ['/**'] })), lib.denyResponse, nginx.url);
+  servers.push(allowList, onlyProtected);
+  // The pipeline works: public paths reach nginx, a token opens a protected one.
+  assert.deepEqual(await rawGet(allowList.url, '/docs/a/../b').then((r) => [r.status, r.body]), [200, '/docs/b']);
+  assert.deepEqual(await rawGet(allowList.url, '/admin', { authorization: `Bearer ${token}` }).then((r) => [r.status, r.body]), [200, '/admin']);
+  let reached = 0;
+  for (const path of corpus()) {
+    for (const [front, isAllowed] of [[allowList, publicReading], [onlyProtected, (reading) => !protectedReading(reading)]]) {
+      let answer;
+      try {
+        answer = await rawGet(front.url, path);
+      } catch (error) {
+        if (error && error.code === 'ERR_UNESCAPED_CHARACTERS') continue;
+        throw error;
+      }
+      if (answer.status !== 200) continue; // denied by the gate, or refused by nginx
+      reached += 1;
+      assert.ok(isAllowed(answer.body), `${front === allowList ? 'publicPaths' : 'protectedPaths'}: ${path} reached nginx as ${answer.body}`);
+    }
+  }
+  assert.ok(reached > 300, `${reached} requests reached nginx`);
 });
