@@ -18,8 +18,8 @@
  */
 import {
   createLocalJWKSet,
-  errors,
   createRemoteJWKSet,
+  errors,
   LocalKeySet,
   RemoteKeySet,
   verifySessionCookie,
@@ -397,7 +397,10 @@ function cookieClaims(result: FallbackSession | SessionResult): VerifiedClaims {
   return { source: 'cookie', sub: user.id, claims: { ...user, sub: user.id }, session: forwardedSession(result.session) };
 }
 
-/** Whether a verified Bearer token is the JWT plugin's session cookie cache (never an access token). */
+/**
+ * Whether a verified Bearer token is one of Better Auth's session cookie caches, never an access
+ * token: the JWT plugin's (by its `typ` or audience), or an HS256 one (by the session token it carries).
+ */
 function isSessionCache(payload: JWTPayload, header: { typ?: unknown }): boolean {
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : '';
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
