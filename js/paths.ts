@@ -109,6 +109,11 @@ export interface PathReadings {
 }
 
 const HEX_ESCAPE = /%[0-9A-Fa-f]{2}/;
+/**
+ * A path every reading of which is the path itself: printable ASCII without `%`, `\`, `;` or a
+ * repeated slash (the WHATWG parser has already resolved its dot segments).
+ */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,=:@]+)*\/?$/;
 
 /** `%XX` escapes decoded as UTF-8 bytes; invalid sequences become U+FFFD, a lone `%` stays. */
 function decodeLenient(path: string): string {
@@ -168,6 +173,7 @@ function formReadings(form: string): string[] {
  * See the module documentation.
  */
 export function pathReadings(pathname: string): PathReadings {
+  if (PLAIN_PATH.test(pathname) && !/\/\.\.?(?:\/|$)/.test(pathname)) return { readings: [pathname], mayBePublic: true };
   let strict: string | undefined;
   try {
     strict = decodeURIComponent(pathname);
