@@ -9,25 +9,17 @@
  * carries a copy of the request headers with every incoming claims header removed, and, when the
  * request was verified, set again from the verified result.
  *
- * Path patterns ({@link PathPattern}):
- * - a string without `*` matches that path and every path below it, at a segment boundary:
- *   `'/api'` and `'/api/'` both match `/api`, `/api/` and `/api/me`, not `/apis`. The one exception
- *   is `'/'`, which matches only the home page (use `'/**'` for everything).
- * - a string with `*` is a glob over the whole path: `*` matches within one segment (no `/`), `**`
- *   matches across segments. `'/posts/*'` matches `/posts/1`, not `/posts/1/edit` nor `/posts`.
- * - a `RegExp` is tested against the path (its `g` and `y` flags are ignored).
- * - a function receives the path and the request and returns whether it matches.
- *
- * Paths are matched as sent, percent-decoded (`/%64ashboard` is `/dashboard`), and decoded with dot
- * segments resolved (`/public/..%2Fadmin` is `/admin`): a path counts as public only if every form
- * is public, and as an API path or a protected path if any form is. A path whose escapes do not
- * decode is never public.
+ * Path patterns and how a request path is read are in `./paths.ts`: a path counts as public only
+ * if every reading of it is public (as sent, decoded once and twice, with dot segments resolved and
+ * slashes merged as nginx does, `\` as `/`, `;` parameters dropped), and as an API path or a
+ * protected path if any reading is (protected paths also with case folded).
  *
  * @module
  */
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  errors,
   LocalKeySet,
   RemoteKeySet,
   verifySessionCookie,
@@ -39,15 +31,12 @@ import {
   type SessionResult,
   type VerifyOptions,
 } from 'edge-jwt';
+import { pathMatcher, pathReadings, patternList, type PathMatcher, type PathPattern } from './paths.js';
+
+export type { PathPattern } from './paths.js';
 
 /** Where a request's credentials came from. */
 export type AuthSource = 'bearer' | 'cookie';
-
-/**
- * A path matcher: a string (a path and everything below it, or a glob with `*` and `**`), a
- * `RegExp` tested against the path, or a function. See the module documentation for the exact rules.
- */
-export type PathPattern = string | RegExp | ((pathname: string, request: Request) => boolean);
 
 /**
  * Better Auth's session row as forwarded to the app: the row from the verified cookie without its
@@ -134,6 +123,13 @@ export interface GateOptions extends Omit<VerifyOptions, 'currentDate'> {
   /** Whether Bearer tokens are accepted. Default `true` when `jwks` or `secret` is set. */
   bearer?: boolean;
   /**
+   * Whether Bearer tokens need `issuer` and `audience` to be configured. Default `true`: a gate that
+   * accepts Bearer tokens without them throws when it is made, since it would accept a token any
+   * service sharing the keys made for any other. `false` accepts tokens of any issuer or audience
+   * (those given are still checked).
+   */
+  requireIssuerAudience?: boolean;
+  /**
    * Better Auth's session cookie cache, verified with `verifySessionCookie` (every strategy; these
    * options are passed through). `false` turns cookies off. Default: on when `jwks` is set, with
    * `{ jwks }` (cookies of `jwt({ sessionCookieCache: true })`), and this gate's `issuer` when it is a
@@ -179,15 +175,45 @@ export interface GateOptions extends Omit<VerifyOptions, 'currentDate'> {
   stripHeaders?: string[];
   /** The `realm` of the `WWW-Authenticate` challenge. Default: none. */
   realm?: string;
+  /**
+   * Logs every denial on the server: `true` writes one line per denial with `console.warn`; a
+   * function receives a {@link GateLogEntry}. Never sent to the client. Default: off.
+   */
+  debug?: boolean | ((entry: GateLogEntry) => void);
+}
+
+/**
+ * What `debug` logs about a denied request. It names the error's own message, which may quote claim
+ * values (an unexpected `iss`), but never the token or the cookie.
+ */
+export interface GateLogEntry {
+  /** The denial's reason. */
+  reason: DenyReason;
+  /** The answer's status. */
+  status: 307 | 401 | 503;
+  /** The verifier's error code, when a credential was refused. */
+  code: string | undefined;
+  /** The failing claim (`iss`, `aud`, `exp`, `session_token`, ...), when a claim check failed. */
+  claim?: string;
+  /** The message the client gets. */
+  message: string;
+  /** The verifier's own message (for the server's log only). */
+  detail?: string;
+  /** The request path, as received. */
+  path: string;
 }
 
 /** Why a request was turned away. */
-export type DenyReason = 'missing_token' | 'invalid_token' | 'unavailable';
+export type DenyReason = 'missing_token' | 'session_cache_missing' | 'invalid_token' | 'unavailable';
 
 /** The JSON body of a 401 or 503 answer to an API request. */
 export interface DenyBody {
-  /** `missing_token`, `invalid_token` (RFC 6750's name), or `temporarily_unavailable` (503). */
-  error: 'missing_token' | 'invalid_token' | 'temporarily_unavailable';
+  /**
+   * `missing_token`; `session_cache_missing` (a `session_token` cookie without a usable cookie
+   * cache, and no `sessionFallback`); `invalid_token` (RFC 6750's name); or
+   * `temporarily_unavailable` (503).
+   */
+  error: 'missing_token' | 'session_cache_missing' | 'invalid_token' | 'temporarily_unavailable';
   /** The verifier's error code (`ERR_JWT_EXPIRED`, ...), or `null` when no credential was sent. */
   code: string | null;
   /** A short description, the same as the challenge's `error_description`. Never contains the token. */
@@ -229,6 +255,8 @@ export interface GateDeny {
   responseHeaders: Headers;
   /** The verifier's error code, when a credential was refused. */
   code?: string;
+  /** The client-facing description (the body's `message`; for pages, not sent). Never contains the token. */
+  message: string;
   /** The error itself, for logging (its message may name claim values; it never contains the token). */
   error?: unknown;
 }
@@ -252,77 +280,11 @@ type Keys = LocalKeySet | RemoteKeySet;
 
 const OUTAGE_CODES = new Set(['ERR_JWKS_FETCH_FAILED', 'ERR_JWKS_TIMEOUT']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-function patternList(value: unknown, name: string): PathPattern[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array of strings, RegExps or functions`);
-  return value.map((pattern: unknown) => {
-    if (typeof pattern === 'string') {
-      if (!pattern.startsWith('/')) throw new TypeError(`${name}: a path pattern must start with "/"; found ${JSON.stringify(pattern)}`);
-      return pattern;
-    }
-    if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-    if (typeof pattern === 'function') return pattern as PathPattern;
-    throw new TypeError(`${name} must be an array of strings, RegExps or functions`);
-  });
-}
-
-type Matcher = (pathname: string, request: Request) => boolean;
-
-function globRegExp(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i += 1) {
-    const c = glob.charAt(i);
-    if (c === '*') {
-      if (glob.charAt(i + 1) === '*') {
-        source += '.*';
-        i += 1;
-      } else {
-        source += '[^/]*';
-      }
-    } else {
-      source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-    }
-  }
-  return new RegExp(`^${source}$`);
-}
-
-function matcher(patterns: PathPattern[]): Matcher {
-  const tests: Matcher[] = patterns.map((pattern) => {
-    if (typeof pattern === 'function') return (path, request) => pattern(path, request) === true;
-    if (pattern instanceof RegExp) return (path) => pattern.test(path);
-    if (pattern.includes('*')) {
-      const re = globRegExp(pattern);
-      return (path) => re.test(path);
-    }
-    if (pattern === '/') return (path) => path === '/';
-    const base = pattern.replace(/\/+$/, '');
-    return (path) => path === base || path.startsWith(`${base}/`);
-  });
-  return (path, request) => tests.some((test) => test(path, request));
-}
-
-/**
- * The forms a path is matched in: as sent, percent-decoded, and decoded with dot segments resolved.
- * `undefined` when its escapes do not decode (never public).
- */
-function pathForms(raw: string): string[] | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-  let resolved = decoded;
-  if (/\/\.\.?(?:\/|$)/.test(decoded) || decoded.includes('\\')) {
-    try {
-      resolved = new URL(decoded.replace(/^\/+/, '/'), 'http://gate.invalid').pathname;
-    } catch {
-      return undefined;
-    }
-  }
-  return [raw, decoded, resolved];
-}
+/** A subject a header carries exactly: printable ASCII without leading or trailing space (which `Headers` trims). */
+const EXACT_HEADER_VALUE = /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)$/;
+/** The `typ` and `aud` of the JWT plugin's session cookie cache (`jwt({ sessionCookieCache: true })`). */
+const SESSION_CACHE_TYP = 'better-auth.session-cache+jwt';
+const SESSION_CACHE_AUDIENCE = 'better-auth:session-cache';
 
 function headerName(value: unknown, name: string, fallback: string): string {
   if (value === undefined) return fallback;
@@ -330,11 +292,19 @@ function headerName(value: unknown, name: string, fallback: string): string {
   return value.toLowerCase();
 }
 
+/** A header name as CGI/WSGI origins see it (`-` and `_` alike), to strip every spelling. */
+function cgiName(name: string): string {
+  return name.toLowerCase().replace(/_/g, '-');
+}
+
 function pathOption(value: unknown, name: string, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) {
-    throw new TypeError(`${name} must be a path starting with a single "/"`);
+  // A backslash is a slash to the WHATWG URL parser ("/\evil.com" is "//evil.com", another host).
+  // eslint-disable-next-line no-control-regex
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || /[\\\u0000-\u0020\u007f?#]/.test(value)) {
+    throw new TypeError(`${name} must be a path starting with a single "/", without "\\", "?", "#", spaces or control characters`);
   }
+  if (new URL(value, 'http://gate.invalid').origin !== 'http://gate.invalid') throw new TypeError(`${name} must be a same-origin path`);
   return value;
 }
 
@@ -361,7 +331,31 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' && code.startsWith('ERR_') ? code : undefined;
 }
 
-function description(code: string, source: AuthSource, error: unknown): string {
+function claimOf(error: unknown): string | undefined {
+  const claim = (error as { claim?: unknown } | null)?.claim;
+  return typeof claim === 'string' && /^[A-Za-z0-9_]{1,32}$/.test(claim) ? claim : undefined;
+}
+
+function detailOf(error: unknown): string | undefined {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** What the gate expects of a claim it compares (`iss`, `aud`), to explain a mismatch without naming values. */
+type Expected = { iss?: string | string[] | undefined; aud?: string | string[] | undefined };
+
+/** How a refused claim differs from the expected values, in words that name neither. */
+function mismatchHint(found: unknown, expected: string | string[] | undefined): string {
+  if (expected === undefined) return '';
+  const wanted = Array.isArray(expected) ? expected : [expected];
+  const values = (Array.isArray(found) ? found : [found]).filter((v): v is string => typeof v === 'string');
+  const bare = (s: string): string => s.replace(/\/+$/, '');
+  if (values.some((v) => wanted.some((w) => v !== w && bare(v) === bare(w)))) return ' (it differs from the configured value only by a trailing slash)';
+  if (values.some((v) => wanted.some((w) => v.toLowerCase() === w.toLowerCase()))) return ' (it differs from the configured value only in case)';
+  return ' (check the issuer and audience options: they must equal the values the token carries exactly)';
+}
+
+function description(code: string, source: AuthSource, error: unknown, expected: Expected, keysOnlyCookies: boolean): string {
   const what = source === 'bearer' ? 'the token' : 'the session cookie';
   switch (code) {
     case 'ERR_JWT_EXPIRED':
@@ -376,15 +370,18 @@ function description(code: string, source: AuthSource, error: unknown): string {
     case 'ERR_JOSE_NOT_SUPPORTED':
       return `the algorithm of ${what} is not accepted`;
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
-      const claim = (error as { claim?: unknown }).claim;
-      return typeof claim === 'string' && /^[A-Za-z0-9_]{1,32}$/.test(claim)
-        ? `the ${claim} claim of ${what} is not valid`
-        : `a claim of ${what} is not valid`;
+      const claim = claimOf(error);
+      const payload = (error as { payload?: Record<string, unknown> }).payload ?? {};
+      if (claim === 'iss') return `the issuer (iss) of ${what} is not the one this server accepts${mismatchHint(payload.iss, expected.iss)}`;
+      if (claim === 'aud') return `the audience (aud) of ${what} is not one this server accepts${mismatchHint(payload.aud, expected.aud)}`;
+      return claim === undefined ? `a claim of ${what} is not valid` : `the ${claim} claim of ${what} is not valid`;
     }
     case 'ERR_JWS_INVALID':
     case 'ERR_JWT_INVALID':
     case 'ERR_JWE_INVALID':
-      return `${what} is malformed`;
+      return source === 'cookie' && keysOnlyCookies
+        ? 'the session cookie is not signed by the JWT plugin keys this server has; compact and jwe cookies (and HS256 jwt ones) need the gate to be configured with session.secret'
+        : `${what} is malformed`;
     default:
       return `${what} is not valid`;
   }
@@ -401,9 +398,43 @@ function cookieClaims(result: FallbackSession | SessionResult): VerifiedClaims {
 }
 
 /**
+ * Whether a verified Bearer token is one of Better Auth's session cookie caches, never an access
+ * token: the JWT plugin's (by its `typ` or audience), or an HS256 one (by the session token it carries).
+ */
+function isSessionCache(payload: JWTPayload, header: { typ?: unknown }): boolean {
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : '';
+  const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  const session = (payload as { session?: unknown }).session;
+  const carriesSessionToken = typeof session === 'object' && session !== null && 'token' in session;
+  return typ === SESSION_CACHE_TYP || aud.includes(SESSION_CACHE_AUDIENCE) || carriesSessionToken;
+}
+
+/** The names of cookies in a `Cookie` header. */
+function cookieNames(header: string): Set<string> {
+  return new Set(header.split(';').map((pair) => pair.split('=', 1)[0]?.trim() ?? '').filter((name) => name !== ''));
+}
+
+function logger(debug: unknown): ((entry: GateLogEntry) => void) | undefined {
+  if (debug === undefined || debug === false) return undefined;
+  if (debug === true) {
+    return (entry) => {
+      const claim = entry.claim === undefined ? '' : ` claim=${entry.claim}`;
+      console.warn(`[edge-jwt] ${entry.status} ${entry.reason} ${entry.code ?? '-'}${claim} path=${JSON.stringify(entry.path)}: ${entry.detail ?? entry.message}`);
+    };
+  }
+  if (typeof debug === 'function') return debug as (entry: GateLogEntry) => void;
+  throw new TypeError('debug must be a boolean or a function');
+}
+
+/**
  * Makes a gate. Options are checked at once (a mistake throws `TypeError` here, not on a request);
  * a remote key set is made here and shared by every request through this gate; a local key set is
  * parsed on the first request.
+ *
+ * A request goes through these steps, the first that decides wins: its path is public (every
+ * reading of it is); it carries a Bearer token (verified: allow; refused: deny); it carries Better
+ * Auth's session cookie cache (verified: allow; forged: deny); the session fallback finds a session;
+ * otherwise it is denied as without credentials.
  *
  * @example
  * ```ts
@@ -424,6 +455,7 @@ export function createGate(options: GateOptions): Gate {
     jwks,
     jwksOptions,
     bearer,
+    requireIssuerAudience,
     session,
     sessionFallback,
     publicPaths,
@@ -436,6 +468,7 @@ export function createGate(options: GateOptions): Gate {
     subjectHeader,
     stripHeaders,
     realm,
+    debug,
     ...verifyOptions
   } = options;
 
@@ -470,12 +503,21 @@ export function createGate(options: GateOptions): Gate {
     return keys;
   };
 
+  // Bearer tokens.
   const acceptBearer = bearer ?? (hasKeys || verifyOptions.secret !== undefined);
   if (typeof acceptBearer !== 'boolean') throw new TypeError('bearer must be a boolean');
   if (acceptBearer && !hasKeys && verifyOptions.secret === undefined) {
     throw new TypeError('bearer tokens need jwks (or secret, for HS256/384/512 tokens)');
   }
+  if (requireIssuerAudience !== undefined && typeof requireIssuerAudience !== 'boolean') throw new TypeError('requireIssuerAudience must be a boolean');
+  if (acceptBearer && requireIssuerAudience !== false && (verifyOptions.issuer === undefined || verifyOptions.audience === undefined)) {
+    throw new TypeError(
+      'bearer tokens need issuer and audience (Better Auth puts its base URL in both), so that a token made for another service is refused; ' +
+        'set bearer: false for session cookies only, or requireIssuerAudience: false to accept tokens of any issuer or audience',
+    );
+  }
 
+  // Session cookies.
   let sessionOptions: Omit<SessionCookieOptions, 'currentDate' | 'jwks'> & { jwks?: SessionCookieOptions['jwks'] } | undefined;
   if (session === false) {
     sessionOptions = undefined;
@@ -496,50 +538,86 @@ export function createGate(options: GateOptions): Gate {
     throw new TypeError('the gate accepts neither bearer tokens nor session cookies (jwks, secret, session or sessionFallback)');
   }
   if (sessionFallback !== undefined && typeof sessionFallback !== 'function') throw new TypeError('sessionFallback must be a function');
+  const keysOnlyCookies = sessionOptions !== undefined && sessionOptions.secret === undefined;
+  const cookiePrefix = typeof session === 'object' && typeof session.cookiePrefix === 'string' ? session.cookiePrefix : 'better-auth';
+  const plainTokenCookie = `${cookiePrefix}.${typeof session === 'object' && typeof session.sessionTokenName === 'string' ? session.sessionTokenName : 'session_token'}`;
+  const secureNames = typeof session === 'object' ? session.secureCookies : undefined;
+  const tokenCookies = [...(secureNames === false ? [] : [`__Secure-${plainTokenCookie}`]), ...(secureNames === true ? [] : [plainTokenCookie])];
 
   // Paths.
   const signIn = pathOption(signInPath, 'signInPath', '/sign-in');
   const authBase = authBasePath === false ? undefined : pathOption(authBasePath, 'authBasePath', '/api/auth');
   const callback = callbackParam ?? 'callbackURL';
   if (typeof callback !== 'string' || callback === '') throw new TypeError('callbackParam must be a non-empty string');
-  const isPublic = matcher([signIn, ...(authBase === undefined ? [] : [authBase]), ...(patternList(publicPaths, 'publicPaths') ?? [])]);
+  const isPublic = pathMatcher([signIn, ...(authBase === undefined ? [] : [authBase]), ...(patternList(publicPaths, 'publicPaths') ?? [])]);
   const protectedList = patternList(protectedPaths, 'protectedPaths');
-  const isProtected = protectedList === undefined ? undefined : matcher(protectedList);
-  const isApi = matcher(patternList(apiPaths, 'apiPaths') ?? ['/api/']);
+  const isProtected = protectedList === undefined ? undefined : pathMatcher(protectedList, { foldCase: true });
+  const isApi = pathMatcher(patternList(apiPaths, 'apiPaths') ?? ['/api/'], { foldCase: true });
 
   // Headers.
   const claimsName = headerName(claimsHeader, 'claimsHeader', DEFAULT_CLAIMS_HEADER);
   const subjectName = subjectHeader === false ? null : headerName(subjectHeader, 'subjectHeader', DEFAULT_SUBJECT_HEADER);
   if (stripHeaders !== undefined && !Array.isArray(stripHeaders)) throw new TypeError('stripHeaders must be an array of header names');
-  const stripped = [claimsName, ...(subjectName === null ? [] : [subjectName]), ...(stripHeaders ?? []).map((name, i) => headerName(name, `stripHeaders[${i}]`, ''))];
+  const stripped = [
+    ...new Set([
+      claimsName,
+      ...(subjectName === null ? [] : [subjectName]),
+      // The default names too: an app (or a reader left at its default) may still read them.
+      DEFAULT_CLAIMS_HEADER,
+      DEFAULT_SUBJECT_HEADER,
+      ...(stripHeaders ?? []).map((name, i) => headerName(name, `stripHeaders[${i}]`, '')),
+    ]),
+  ];
+  const strippedCgi = new Set(stripped.map(cgiName));
   if (realm !== undefined && typeof realm !== 'string') throw new TypeError('realm must be a string');
   const realmPart = realm === undefined ? '' : ` realm="${quoted(realm)}"`;
+  const log = logger(debug);
+  const expected: Expected = { iss: verifyOptions.issuer, aud: verifyOptions.audience };
+  const cookieExpected: Expected = { iss: sessionOptions?.issuer };
+
+  // Decision steps, in order.
+
+  /** Whether the path needs credentials, and whether it is answered like an API. */
+  const classify = (request: Request): { open: boolean; api: boolean } => {
+    const { readings, mayBePublic } = pathReadings(new URL(request.url).pathname);
+    const any = (test: PathMatcher): boolean => readings.some((path) => test(path, request));
+    const all = (test: PathMatcher): boolean => readings.every((path) => test(path, request));
+    const gated = isProtected === undefined || any(isProtected);
+    return { open: !gated || (mayBePublic && all(isPublic)), api: any(isApi) };
+  };
 
   const cleanHeaders = (request: Request): Headers => {
     const headers = new Headers(request.headers);
-    for (const name of stripped) headers.delete(name);
+    for (const name of [...headers.keys()]) if (strippedCgi.has(cgiName(name))) headers.delete(name);
     return headers;
   };
 
   const deny = (request: Request, api: boolean, reason: DenyReason, code: string | undefined, message: string, error?: unknown): GateDeny => {
     const responseHeaders = new Headers({ 'cache-control': 'no-store' });
-    const base = { kind: 'deny' as const, reason, api, responseHeaders, ...(code === undefined ? {} : { code }), ...(error === undefined ? {} : { error }) };
+    const base = { kind: 'deny' as const, reason, api, responseHeaders, message, ...(code === undefined ? {} : { code }), ...(error === undefined ? {} : { error }) };
+    let decision: GateDeny;
     if (reason === 'unavailable') {
       responseHeaders.set('retry-after', '5');
-      return { ...base, status: 503, ...(api ? { body: { error: 'temporarily_unavailable', code: code ?? null, message } } : {}) };
-    }
-    if (!api) {
+      decision = { ...base, status: 503, ...(api ? { body: { error: 'temporarily_unavailable', code: code ?? null, message } } : {}) };
+    } else if (!api) {
       const url = new URL(request.url);
       const location = new URL(signIn, url);
       // The original path and query, as a same-origin relative reference (never "//host").
       location.searchParams.set(callback, `${url.pathname.replace(/^\/+/, '/')}${url.search}`);
-      return { ...base, status: 307, location };
+      decision = { ...base, status: 307, location };
+    } else {
+      responseHeaders.set(
+        'www-authenticate',
+        reason === 'invalid_token' ? `Bearer${realmPart}${realm === undefined ? '' : ','} error="invalid_token", error_description="${quoted(message)}"` : `Bearer${realmPart}`,
+      );
+      decision = { ...base, status: 401, body: { error: reason, code: code ?? null, message } };
     }
-    responseHeaders.set(
-      'www-authenticate',
-      reason === 'missing_token' ? `Bearer${realmPart}` : `Bearer${realmPart}${realm === undefined ? '' : ','} error="invalid_token", error_description="${quoted(message)}"`,
-    );
-    return { ...base, status: 401, body: { error: reason, code: code ?? null, message } };
+    if (log !== undefined) {
+      const claim = claimOf(error);
+      const detail = detailOf(error);
+      log({ reason, status: decision.status, code, message, path: new URL(request.url).pathname, ...(claim === undefined ? {} : { claim }), ...(detail === undefined ? {} : { detail }) });
+    }
+    return decision;
   };
 
   const refused = (request: Request, api: boolean, source: AuthSource, error: unknown, keysUsed: Keys | undefined): GateDeny => {
@@ -547,57 +625,82 @@ export function createGate(options: GateOptions): Gate {
     if (code === undefined) throw error; // not a verdict on the credential: a configuration mistake or a bug
     const outage = OUTAGE_CODES.has(code) || (code === 'ERR_JWKS_INVALID' && keysUsed instanceof RemoteKeySet && keysUsed.jwks() === undefined);
     if (outage) return deny(request, api, 'unavailable', code, 'the keys to verify credentials cannot be fetched; try again later', error);
-    return deny(request, api, 'invalid_token', code, description(code, source, error), error);
+    return deny(request, api, 'invalid_token', code, description(code, source, error, source === 'bearer' ? expected : cookieExpected, keysOnlyCookies), error);
   };
 
   const allow = (request: Request, auth: VerifiedClaims): GateAllow => {
     const headers = cleanHeaders(request);
     headers.set(claimsName, headerJson(auth));
-    if (subjectName !== null && auth.sub !== undefined && /^[\x20-\x7e]*$/.test(auth.sub)) headers.set(subjectName, auth.sub);
+    if (subjectName !== null && auth.sub !== undefined && EXACT_HEADER_VALUE.test(auth.sub)) headers.set(subjectName, auth.sub);
     return { kind: 'allow', auth, source: auth.source, headers };
   };
 
-  const gate = async (request: Request): Promise<GateDecision> => {
-    const forms = pathForms(new URL(request.url).pathname);
-    const all = (test: Matcher): boolean => forms !== undefined && forms.every((path) => test(path, request));
-    const any = (test: Matcher): boolean => forms === undefined || forms.some((path) => test(path, request));
-    const gated = isProtected === undefined || any(isProtected);
-    if (all(isPublic) || !gated) return { kind: 'public', headers: cleanHeaders(request) };
-    const api = forms === undefined ? isApi(new URL(request.url).pathname, request) : any(isApi);
+  type Step = GateDecision | undefined;
 
+  const bearerStep = async (request: Request, api: boolean): Promise<Step> => {
     const token = acceptBearer ? bearerToken(request.headers) : undefined;
-    if (token !== undefined) {
-      const used = keySet(); // a local key set that does not parse is a configuration mistake: thrown
-      try {
-        const { payload } = await verifyToken(token, used ?? null, verifyOptions);
-        return allow(request, { source: 'bearer', ...(typeof payload.sub === 'string' ? { sub: payload.sub } : {}), claims: payload });
-      } catch (error) {
-        return refused(request, api, 'bearer', error, used);
-      }
+    if (token === undefined) return undefined;
+    const used = keySet(); // a local key set that does not parse is a configuration mistake: thrown
+    let verified: { payload: JWTPayload; protectedHeader: { typ?: unknown } };
+    try {
+      verified = await verifyToken(token, used ?? null, verifyOptions);
+    } catch (error) {
+      return refused(request, api, 'bearer', error, used);
     }
+    const { payload, protectedHeader } = verified;
+    if (isSessionCache(payload, protectedHeader)) {
+      const error = new errors.JWTClaimValidationFailed('a session cookie cache is not accepted as a Bearer token', payload, 'typ', 'check_failed');
+      return deny(request, api, 'invalid_token', error.code, 'the token is a session cookie cache, not an access token', error);
+    }
+    return allow(request, { source: 'bearer', ...(typeof payload.sub === 'string' ? { sub: payload.sub } : {}), claims: payload });
+  };
 
-    const hasCookies = (request.headers.get('cookie') ?? '') !== '';
-    if (hasCookies && sessionOptions !== undefined) {
-      const used = sessionOptions.jwks === undefined ? keySet() : undefined;
-      let result: SessionResult | null;
-      try {
-        const withKeys: SessionCookieOptions = used === undefined ? (sessionOptions as SessionCookieOptions) : { ...sessionOptions, jwks: used };
-        result = await verifySessionCookie(request, withKeys);
-      } catch (error) {
-        return refused(request, api, 'cookie', error, used ?? (sessionOptions.jwks instanceof RemoteKeySet ? sessionOptions.jwks : undefined));
-      }
-      if (result !== null) return allow(request, cookieClaims(result));
+  const cookieStep = async (request: Request, api: boolean): Promise<Step> => {
+    if (sessionOptions === undefined || (request.headers.get('cookie') ?? '') === '') return undefined;
+    const used = sessionOptions.jwks === undefined ? keySet() : undefined;
+    let result: SessionResult | null;
+    try {
+      const withKeys: SessionCookieOptions = used === undefined ? (sessionOptions as SessionCookieOptions) : { ...sessionOptions, jwks: used };
+      result = await verifySessionCookie(request, withKeys);
+    } catch (error) {
+      return refused(request, api, 'cookie', error, used ?? (sessionOptions.jwks instanceof RemoteKeySet ? sessionOptions.jwks : undefined));
     }
-    if (hasCookies && sessionFallback !== undefined) {
-      let fallback: FallbackSession | null | undefined;
-      try {
-        fallback = await sessionFallback(request);
-      } catch (error) {
-        return deny(request, api, 'unavailable', undefined, 'the session could not be checked; try again later', error);
-      }
-      if (fallback !== null && fallback !== undefined && typeof fallback.user?.id === 'string') return allow(request, cookieClaims(fallback));
+    return result === null ? undefined : allow(request, cookieClaims(result));
+  };
+
+  const fallbackStep = async (request: Request, api: boolean): Promise<Step> => {
+    if (sessionFallback === undefined || (request.headers.get('cookie') ?? '') === '') return undefined;
+    let fallback: FallbackSession | null | undefined;
+    try {
+      fallback = await sessionFallback(request);
+    } catch (error) {
+      return deny(request, api, 'unavailable', undefined, 'the session could not be checked; try again later', error);
     }
-    return deny(request, api, 'missing_token', undefined, 'no bearer token or session cookie was sent');
+    return fallback !== null && fallback !== undefined && typeof fallback.user?.id === 'string' ? allow(request, cookieClaims(fallback)) : undefined;
+  };
+
+  const noCredentials = (request: Request, api: boolean): GateDeny => {
+    const names = cookieNames(request.headers.get('cookie') ?? '');
+    const sessionOnly = sessionFallback === undefined && tokenCookies.some((name) => names.has(name));
+    if (!sessionOnly) return deny(request, api, 'missing_token', undefined, 'no bearer token or session cookie was sent');
+    return deny(
+      request,
+      api,
+      'session_cache_missing',
+      undefined,
+      "a session_token cookie was sent without a usable session_data cookie cache (absent or expired), and this gate does not read the database: enable Better Auth's session.cookieCache, or give the gate a sessionFallback",
+    );
+  };
+
+  const gate = async (request: Request): Promise<GateDecision> => {
+    const { open, api } = classify(request);
+    if (open) return { kind: 'public', headers: cleanHeaders(request) };
+    return (
+      (await bearerStep(request, api)) ??
+      (await cookieStep(request, api)) ??
+      (await fallbackStep(request, api)) ??
+      noCredentials(request, api)
+    );
   };
 
   return Object.assign(gate, {

@@ -125,7 +125,8 @@ export function edgeJwt<C extends JWTPayload = JWTPayload, B extends object = ob
     const raw = c.req.raw;
     const decision = await gate(raw);
     if (decision.kind === 'deny') return onDeny === undefined ? denyResponse(decision) : onDeny(c, decision);
-    if (decision.kind === 'allow' || gate.headerNames.stripped.some((name) => raw.headers.has(name))) {
+    // Replaced when the gate set or removed a header (a forged claims header, in any spelling).
+    if (decision.kind === 'allow' || [...raw.headers.keys()].some((name) => !decision.headers.has(name))) {
       c.req.raw = withHeaders(raw, decision.headers);
     }
     if (decision.kind === 'allow') {

@@ -1,5 +1,5 @@
 /**
- * edge-jwt/next: the Next.js gate (API.md section 6). `authProxy(options)` is a ready `proxy.ts`
+ * edge-jwt/next: the Next.js gate (reference: docs/gate.md). `authProxy(options)` is a ready `proxy.ts`
  * (Next 16, Node runtime) or `middleware.ts` (edge runtime) handler: it verifies a Bearer token or
  * Better Auth's session cookie with the gate of `./gate.ts`, redirects page requests without a valid
  * session to the sign-in page (with a callback URL), answers API requests with 401 JSON and
@@ -17,6 +17,7 @@ import {
   createGate,
   readVerifiedClaims,
   type GateDecision,
+  type GateDeny,
   type GateOptions,
   type HeaderReader,
   type VerifiedClaims,
@@ -38,6 +39,7 @@ export {
   type GateAllow,
   type GateDecision,
   type GateDeny,
+  type GateLogEntry,
   type GateOptions,
   type GatePublic,
   type HeaderReader,
@@ -46,11 +48,20 @@ export {
 } from './gate.js';
 
 /**
- * Options of {@link authProxy}: the gate's options. In addition to `publicPaths`, Next's own static
- * files (`/_next/static/`, `/_next/image`, `/favicon.ico`) are always public, so a proxy without a
- * `matcher` does not redirect the sign-in page's scripts.
+ * Options of {@link authProxy}: the gate's options, and `onDeny`. In addition to `publicPaths`,
+ * Next's own static files (`/_next/static/`, `/_next/image`, `/favicon.ico`) are always public, so a
+ * proxy without a `matcher` does not redirect the sign-in page's scripts.
  */
-export type AuthProxyOptions = GateOptions;
+export interface AuthProxyOptions extends GateOptions {
+  /**
+   * Answers a denied request instead of the default response (307 to the sign-in page for pages,
+   * 401 JSON with `WWW-Authenticate` for API paths, 503 when no keys can be fetched).
+   * `decision.status`, `decision.body`, `decision.responseHeaders`, `decision.location`,
+   * `decision.code` and `decision.error` say what the default would send and why. A plain
+   * `Response` is returned as a `NextResponse` with the same status, headers and body.
+   */
+  onDeny?: (request: Request, decision: GateDeny) => Response | Promise<Response>;
+}
 
 /**
  * The handler {@link authProxy} returns: export it as `proxy` (or default) from `proxy.ts`, or as
@@ -98,8 +109,15 @@ function respond(decision: GateDecision): NextResponse {
  */
 export function authProxy(options: AuthProxyOptions): AuthProxy {
   if (typeof options !== 'object' || options === null) throw new TypeError('authProxy needs options');
-  const gate = createGate({ ...options, publicPaths: [...NEXT_ASSETS, ...(options.publicPaths ?? [])] });
-  return async (request: Request) => respond(await gate(request));
+  const { onDeny, ...gateOptions } = options;
+  if (onDeny !== undefined && typeof onDeny !== 'function') throw new TypeError('onDeny must be a function');
+  const gate = createGate({ ...gateOptions, publicPaths: [...NEXT_ASSETS, ...(gateOptions.publicPaths ?? [])] });
+  return async (request: Request) => {
+    const decision = await gate(request);
+    if (decision.kind !== 'deny' || onDeny === undefined) return respond(decision);
+    const response = await onDeny(request, decision);
+    return response instanceof NextResponse ? response : new NextResponse(response.body, response);
+  };
 }
 
 /**

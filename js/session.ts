@@ -2,8 +2,9 @@
  * `verifySessionCookie`: Better Auth's `session_data` cookie cache verified at the edge, with no
  * database and no call to `/api/auth/get-session`. The Rust core finds the cookies (chunks joined),
  * opens the strategy (`compact`, `jwt`, `jwe`) and makes Better Auth's checks (the cache belongs to
- * the `session_token` cookie sent with it, its version, its expiry); cookies signed by the JWT
- * plugin's keys go through `verifyToken` with the key set given.
+ * the `session_token` cookie sent with it, whose own signature is verified when the secret is given;
+ * its version; its expiry); cookies signed by the JWT plugin's keys go through `verifyToken` with
+ * the key set given (without the secret, the `session_token` cookie's signature cannot be checked).
  *
  * @module
  */
@@ -25,8 +26,15 @@ export interface SessionCookieOptions {
   jwks?: RemoteKeySet | LocalKeySet | JWKS | string;
   /** For JWT-plugin cookies: the expected `iss` (Better Auth's base URL origin). Not checked if absent. */
   issuer?: string;
-  /** `advanced.cookiePrefix`. Default `better-auth`. Both the plain and the `__Secure-` names are read. */
+  /** `advanced.cookiePrefix`. Default `better-auth`. */
   cookiePrefix?: string;
+  /**
+   * Which cookie names are read. `true`: only `__Secure-<prefix>.<name>` (what Better Auth writes
+   * for an `https` base URL or `advanced.useSecureCookies`), so a plain-named cookie set by a
+   * sibling subdomain or a plain-HTTP page is never read; `false`: only the plain names. Default:
+   * the `__Secure-` names when any of them is sent, else the plain ones (never a mix of the two).
+   */
+  secureCookies?: boolean;
   /** The cache cookie's name. Default `session_data`. */
   cookieName?: string;
   /** The session cookie's name. Default `session_token`. */
@@ -48,11 +56,18 @@ export interface SessionResult {
 }
 
 type SessionBindings = Bindings & {
-  findSessionCookies(header: string, prefix: string, dataName: string, tokenName: string): string[];
+  findSessionCookies(header: string, prefix: string, dataName: string, tokenName: string, secureNames: boolean | undefined): string[];
   detectStrategy(value: string): string;
   sessionJwtAlg(value: string): string | undefined;
   openSessionData(value: string, strategy: string, secret: Uint8Array, nowMs: number): string | undefined;
-  checkSession(payload: string, sessionToken: string | undefined, version: string, nowMs: number, pluginClaims: boolean): string[] | undefined;
+  checkSession(
+    payload: string,
+    sessionToken: string | undefined,
+    secret: Uint8Array | undefined,
+    version: string,
+    nowMs: number,
+    pluginClaims: boolean,
+  ): string[] | undefined;
 };
 
 const encoder = new TextEncoder();
@@ -102,6 +117,7 @@ export async function verifySessionCookie(
   const dataName = text(options.cookieName, 'cookieName', 'session_data');
   const tokenName = text(options.sessionTokenName, 'sessionTokenName', 'session_token');
   const version = text(options.version, 'version', '1');
+  if (options.secureCookies !== undefined && typeof options.secureCookies !== 'boolean') throw new TypeError('secureCookies must be a boolean');
   let nowMs = Date.now();
   if (options.currentDate !== undefined) {
     if (Object.prototype.toString.call(options.currentDate) !== '[object Date]' || !Number.isFinite(options.currentDate.getTime())) {
@@ -113,7 +129,7 @@ export async function verifySessionCookie(
   if (header === null || header === '') return null;
 
   const wasm = (await bindingsAsync()) as SessionBindings;
-  const [data, sessionToken] = wasm.findSessionCookies(header, prefix, dataName, tokenName);
+  const [data, sessionToken] = wasm.findSessionCookies(header, prefix, dataName, tokenName, options.secureCookies);
   if (data === undefined) return null;
   const kind = strategy ?? wasm.detectStrategy(data);
   const pluginSigned = kind === 'jwt' && options.jwks !== undefined && !(options.secret !== undefined && wasm.sessionJwtAlg(data) === 'HS256');
@@ -150,7 +166,8 @@ export async function verifySessionCookie(
   }
   let checked: string[] | undefined;
   try {
-    checked = wasm.checkSession(payload, sessionToken, version, nowMs, pluginSigned);
+    const secret = options.secret === undefined ? undefined : encoder.encode(options.secret);
+    checked = wasm.checkSession(payload, sessionToken, secret, version, nowMs, pluginSigned);
   } catch (error) {
     throw wasmFailure(error);
   }

@@ -132,11 +132,13 @@ function sessionCookieSeeds() {
   const tag = hmac('sha512', key.subarray(0, 32), Buffer.concat([Buffer.from(protectedHeader), iv, ciphertext, aadBits])).subarray(0, 32);
   const jwe = `${protectedHeader}..${enc(iv)}.${enc(ciphertext)}.${enc(tag)}`;
 
-  const token = 'better-auth.session_token=tok.c2lnbmF0dXJl';
+  // The session_token cookie signed as Better Auth signs it: <token>.<base64 HMAC-SHA256>, URL-encoded.
+  const tokenValue = encodeURIComponent(`tok.${hmac('sha256', COOKIE_SECRET, 'tok').toString('base64')}`);
+  const token = `better-auth.session_token=${tokenValue}`;
   const headers = [compact, jwt, jwe].map((value) => `${token}; better-auth.session_data=${value}`);
   const half = Math.floor(compact.length / 2);
   headers.push(
-    `__Secure-better-auth.session_data.0=${compact.slice(0, half)}; __Secure-better-auth.session_data.1=${compact.slice(half)}; ${token}`,
+    `__Secure-better-auth.session_data.0=${compact.slice(0, half)}; __Secure-better-auth.session_data.1=${compact.slice(half)}; __Secure-${token}`,
   );
   return headers.map((header) => Buffer.concat([Buffer.from(header), Buffer.from([0]), Buffer.from(text)]));
 }

@@ -3,7 +3,9 @@
 //! (`compact`: HMAC-SHA256; `jwt`: HS256 with the secret, or the JWT plugin's keys through
 //! [`crate::verify`]; `jwe`: `dir` + A256CBC-HS512 with the HKDF-derived key), then the checks
 //! Better Auth's server makes: the cache belongs to the `session_token` cookie sent with it, its
-//! version matches, and neither the cache nor the embedded session has expired.
+//! version matches, and neither the cache nor the embedded session has expired. When the secret is
+//! known, the `session_token` cookie's own signature (better-call's signed cookie:
+//! `<token>.<base64 HMAC-SHA256(secret, token)>`) is verified too, as Better Auth's server does.
 //!
 //! An expired or out-of-version cache is a miss ([`Opened::Miss`], `None`), for the caller to fall
 //! back on; a forged or tampered cookie is an [`Error`].
@@ -59,6 +61,20 @@ impl Strategy {
     }
 }
 
+/// Which cookie names are read: Better Auth writes `__Secure-<prefix>.<name>` when its base URL is
+/// `https` (or `advanced.useSecureCookies`), and `<prefix>.<name>` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieNames {
+    /// Only the `__Secure-` names: plain-named cookies (which a sibling subdomain or a plain-HTTP
+    /// page can set) are never read.
+    Secure,
+    /// Only the plain names.
+    Plain,
+    /// The `__Secure-` names when any of them is present, else the plain ones: a plain-named
+    /// cookie is never read beside a `__Secure-` one (cookie tossing).
+    Auto,
+}
+
 /// The two cookies a verification needs, as found in a `Cookie` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionCookies {
@@ -68,35 +84,44 @@ pub struct SessionCookies {
     pub session_token: Option<String>,
 }
 
-/// Finds `<prefix>.<data_name>` (or its `__Secure-` form, preferred) and `<prefix>.<token_name>`
-/// in a `Cookie` header. `None` when there is no `session_data` cookie.
+/// Finds `<prefix>.<data_name>` and `<prefix>.<token_name>` in a `Cookie` header, under the names
+/// `names` allows (both from the same family: never a `__Secure-` one with a plain one). `None` when
+/// there is no `session_data` cookie.
 #[must_use]
 pub fn find_cookies(
     header: &str,
     prefix: &str,
     data_name: &str,
     token_name: &str,
+    names: CookieNames,
 ) -> Option<SessionCookies> {
     let pairs: Vec<(&str, &str)> = header
         .split(';')
         .filter_map(|pair| pair.split_once('='))
         .map(|(name, value)| (name.trim(), value.trim().trim_matches('"')))
         .collect();
-    let names = |name: &str| {
-        [
-            format!("__Secure-{prefix}.{name}"),
-            format!("{prefix}.{name}"),
-        ]
+    let secure_prefix = format!("__Secure-{prefix}.");
+    let secure = match names {
+        CookieNames::Secure => true,
+        CookieNames::Plain => false,
+        CookieNames::Auto => pairs.iter().any(|(n, _)| {
+            n.strip_prefix(secure_prefix.as_str())
+                .is_some_and(|rest| rest.starts_with(data_name) || rest == token_name)
+        }),
     };
-    let data = names(data_name)
+    let name_of = |name: &str| {
+        if secure {
+            format!("{secure_prefix}{name}")
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
+    let data = read_chunked(&pairs, &name_of(data_name))?;
+    let token_name = name_of(token_name);
+    let session_token = pairs
         .iter()
-        .find_map(|name| read_chunked(&pairs, name))?;
-    let session_token = names(token_name).iter().find_map(|name| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, value)| percent_decode(value))
-    });
+        .find(|(n, _)| *n == token_name)
+        .map(|(_, value)| percent_decode(value));
     Some(SessionCookies {
         data,
         session_token,
@@ -268,6 +293,50 @@ pub fn open_jwe(value: &str, secret: &[u8], now_ms: f64) -> Result<Opened, Error
     Ok(Opened::Payload(text))
 }
 
+/// The length of a `session_token` cookie's signature: standard base64 of 32 bytes, padded.
+const TOKEN_SIGNATURE_LEN: usize = 44;
+
+/// The session token of a `session_token` cookie value (percent-decoded), its signature verified
+/// as better-call's `getSignedCookie` does: `<token>.<signature>`, split at the last `.`, a
+/// non-empty token, a 44-character padded standard base64 signature of HMAC-SHA256(secret, token).
+///
+/// # Errors
+/// [`Error::JwsInvalid`] for a value that is not signed, [`Error::SignatureInvalid`] for a signature
+/// that does not verify.
+pub fn verify_session_token<'a>(value: &'a str, secret: &[u8]) -> Result<&'a str, Error> {
+    let unsigned = || {
+        Error::JwsInvalid(
+            "the session_token cookie is not signed (Better Auth signs it as <token>.<signature>)"
+                .to_owned(),
+        )
+    };
+    let (token, signature) = value.rsplit_once('.').ok_or_else(unsigned)?;
+    if token.is_empty() || signature.len() != TOKEN_SIGNATURE_LEN || !signature.ends_with('=') {
+        return Err(unsigned());
+    }
+    let forged = || {
+        Error::SignatureInvalid(
+            "the session_token cookie's signature does not verify (wrong secret, or the cookie was altered)"
+                .to_owned(),
+        )
+    };
+    if signature.contains(['-', '_']) {
+        return Err(forged());
+    }
+    let url_form: String = signature
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            other => other,
+        })
+        .collect();
+    let mac = base64url::decode_str(&url_form).map_err(|_| forged())?;
+    crypto::hmac::verify(Algorithm::Hs256, secret, token.as_bytes(), &mac).map_err(|_| forged())?;
+    Ok(token)
+}
+
 /// A session read from a verified cookie.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
@@ -278,16 +347,20 @@ pub struct Session {
 }
 
 /// The checks Better Auth's server makes on a verified cache payload: it has `session` and `user`
-/// objects, it belongs to the `session_token` cookie sent with it, its `version` matches (else a
-/// miss), and the embedded `session.expiresAt` has not passed (else a miss). For JWT-plugin-signed
-/// cookies (`plugin_claims`), also `sub` = `user.id` and `sid` = `session.token`.
+/// objects, it belongs to the `session_token` cookie sent with it (whose signature is verified when
+/// `secret` is given), its `version` is a string and matches (else a miss), and the embedded
+/// `session.expiresAt`, written as `Date.toJSON` writes it, has not passed (else, or when it is
+/// absent or in another form, a miss). For JWT-plugin-signed cookies (`plugin_claims`), also `sub` =
+/// `user.id` and `sid` = `session.token`.
 ///
 /// # Errors
 /// [`Error::JwtInvalid`] for a payload without the objects; [`Error::ClaimInvalid`] (claim
-/// `session_token`, `sub` or `sid`) when the cache is not this session's.
+/// `session_token`, `sub` or `sid`) when the cache is not this session's; the errors of
+/// [`verify_session_token`].
 pub fn check_session(
     payload_json: &str,
     session_token: Option<&str>,
+    secret: Option<&[u8]>,
     version: &str,
     now_ms: f64,
     plugin_claims: bool,
@@ -302,11 +375,11 @@ pub fn check_session(
             "the session cache has no session and user objects".to_owned(),
         ));
     };
+    // Better Auth's schema takes a string version (absent: "1"); a number is refused.
     let found_version = match payload.get("version") {
-        None => "1".to_owned(),
-        Some(Value::String(v)) => v.clone(),
-        Some(Value::Number(n)) => json_number_text(*n),
-        Some(_) => String::new(),
+        None => "1",
+        Some(Value::String(v)) => v.as_str(),
+        Some(_) => return Ok(None),
     };
     if found_version != version {
         return Ok(None);
@@ -320,10 +393,14 @@ pub fn check_session(
                 .to_owned(),
         ));
     };
-    // The cookie is `token.signature`: the token is the part before the last dot.
-    let token_part = cookie_token
-        .rsplit_once('.')
-        .map_or(cookie_token, |(t, _)| t);
+    // The cookie is `token.signature`: the token is the part before the last dot. Without the
+    // secret (JWT-plugin cookies verified by keys alone) the signature cannot be checked.
+    let token_part = match secret {
+        Some(secret) => verify_session_token(cookie_token, secret)?,
+        None => cookie_token
+            .rsplit_once('.')
+            .map_or(cookie_token, |(t, _)| t),
+    };
     if cached_token != Some(token_part) {
         return Err(Error::claim_failed(
             "session_token",
@@ -335,10 +412,10 @@ pub fn check_session(
     if plugin_claims {
         check_plugin_claims(&payload, session, user)?;
     }
-    if let Some(expires) = session.get("expiresAt").and_then(time_ms) {
-        if expires <= now_ms {
-            return Ok(None);
-        }
+    // What does not parse is expired, as Better Auth's schema treats it.
+    match session.get_str("expiresAt").and_then(iso_utc_ms) {
+        Some(expires) if expires > now_ms => {}
+        _ => return Ok(None),
     }
     Ok(Some(Session {
         session_json: to_json(session),
@@ -364,40 +441,37 @@ fn check_plugin_claims(payload: &Object, session: &Object, user: &Object) -> Res
     Ok(())
 }
 
-/// A time as Better Auth serialises it: an ISO 8601 UTC string (`Date.toJSON`) or milliseconds.
-fn time_ms(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(ms) => Some(*ms),
-        Value::String(text) => iso_utc_ms(text),
-        _ => None,
-    }
-}
-
-/// `YYYY-MM-DDTHH:MM:SS[.fff]Z` as milliseconds since the epoch.
+/// `YYYY-MM-DDTHH:MM:SS.sssZ`, exactly as `Date.prototype.toJSON` writes a date of years 0 to
+/// 9999, as milliseconds since the epoch. Anything else (no milliseconds, an offset, a space for
+/// `T`, a day past the month's end) is `None`.
 fn iso_utc_ms(text: &str) -> Option<f64> {
-    let text = text.strip_suffix('Z')?;
-    let (date, time) = text.split_once('T')?;
-    let mut d = date.splitn(3, '-');
-    let (year, month, day) = (d.next()?, d.next()?, d.next()?);
-    let (hms, fraction) = time.split_once('.').unwrap_or((time, "0"));
-    let mut t = hms.splitn(3, ':');
-    let (hour, minute, second) = (t.next()?, t.next()?, t.next()?);
-    let number = |s: &str| -> Option<i64> {
-        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse().ok())
-            .flatten()
-    };
-    let (y, m, dd) = (number(year)?, number(month)?, number(day)?);
-    let (h, mi, s) = (number(hour)?, number(minute)?, number(second)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&dd) || h > 23 || mi > 59 || s > 60 {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 24
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            10 => *b == b'T',
+            13 | 16 => *b == b':',
+            19 => *b == b'.',
+            23 => *b == b'Z',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
         return None;
     }
-    let millis = number(
-        &format!("{fraction:0<3}")
-            .chars()
-            .take(3)
-            .collect::<String>(),
-    )?;
+    let number = |range: std::ops::Range<usize>| -> Option<i64> { text.get(range)?.parse().ok() };
+    let (y, m, dd) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (h, mi, s) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let millis = number(20..23)?;
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=12).contains(&m) || !(1..=month_days).contains(&dd) || h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
     // Days from the civil date (Howard Hinnant's algorithm), in checked integer arithmetic.
     let y = if m <= 2 { y.checked_sub(1)? } else { y };
     let era = y.checked_div(400)?;
@@ -430,17 +504,6 @@ fn iso_utc_ms(text: &str) -> Option<f64> {
     // Timestamps in range are exact in f64 (|ms| < 2^53).
     #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
     Some(ms as f64)
-}
-
-fn json_number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        // Exact for integers in this range; only used to compare a version number as text.
-        #[allow(clippy::as_conversions, clippy::cast_possible_truncation)]
-        let whole = n as i64;
-        whole.to_string()
-    } else {
-        String::new()
-    }
 }
 
 /// Serialises a parsed object back to JSON (for the session and user objects handed to the caller).
@@ -497,16 +560,33 @@ mod tests {
     #[test]
     fn cookies_and_chunks() {
         let header = "a=1; better-auth.session_data.1=CD; better-auth.session_data.0=AB; better-auth.session_token=tok%2Ex.sig%3D";
-        let found = find_cookies(header, "better-auth", "session_data", "session_token").unwrap();
+        let find = |header, prefix, names| {
+            find_cookies(header, prefix, "session_data", "session_token", names)
+        };
+        let found = find(header, "better-auth", CookieNames::Auto).unwrap();
         assert_eq!(found.data, "ABCD");
         assert_eq!(found.session_token.as_deref(), Some("tok.x.sig="));
         let secure = "__Secure-my.session_data=S; my.session_data=P; __Secure-my.session_token=t";
-        let found = find_cookies(secure, "my", "session_data", "session_token").unwrap();
+        let found = find(secure, "my", CookieNames::Auto).unwrap();
         assert_eq!(
             (found.data.as_str(), found.session_token.as_deref()),
             ("S", Some("t"))
         );
-        assert!(find_cookies("x=1", "better-auth", "session_data", "session_token").is_none());
+        assert!(find("x=1", "better-auth", CookieNames::Auto).is_none());
+        // Cookie tossing: a plain-named cookie is never read beside a __Secure- one, nor when only
+        // __Secure- names are allowed.
+        let tossed = "my.session_data=P; my.session_token=p; __Secure-my.session_token=t";
+        assert!(find(tossed, "my", CookieNames::Auto).is_none());
+        let tossed = "my.session_data=P; __Secure-my.session_data=S; my.session_token=p";
+        let found = find(tossed, "my", CookieNames::Auto).unwrap();
+        assert_eq!((found.data.as_str(), found.session_token), ("S", None));
+        assert!(find(
+            "my.session_data=P; my.session_token=p",
+            "my",
+            CookieNames::Secure
+        )
+        .is_none());
+        assert!(find("__Secure-my.session_data=S", "my", CookieNames::Plain).is_none());
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 
@@ -517,9 +597,30 @@ mod tests {
             iso_utc_ms("2026-11-23T08:00:00.250Z"),
             Some(1_795_420_800_250.0)
         );
-        assert_eq!(iso_utc_ms("2000-03-01T00:00:00Z"), Some(951_868_800_000.0));
-        assert_eq!(iso_utc_ms("2026-11-23T08:00:00+01:00"), None);
-        assert_eq!(iso_utc_ms("2026-13-01T00:00:00Z"), None);
+        assert_eq!(
+            iso_utc_ms("2000-03-01T00:00:00.000Z"),
+            Some(951_868_800_000.0)
+        );
+        assert_eq!(
+            iso_utc_ms("2024-02-29T23:59:59.999Z"),
+            Some(1_709_251_199_999.0)
+        );
+        for other in [
+            "2000-03-01T00:00:00Z",
+            "2000-01-01 00:00:00",
+            "2000-01-01T00:00:00.000+00:00",
+            "2026-11-23T08:00:00+01:00",
+            "2026-13-01T00:00:00.000Z",
+            "2023-02-29T00:00:00.000Z",
+            "2026-01-01T00:00:60.000Z",
+            "+002026-01-01T00:00:00.000Z",
+            "2026-01-01T00:00:00.000z",
+            "２026-01-01T00:00:00.000Z",
+            "garbage",
+            "",
+        ] {
+            assert_eq!(iso_utc_ms(other), None, "{other}");
+        }
     }
 
     #[test]
@@ -546,23 +647,89 @@ mod tests {
             open_compact(&cookie, b"other", 4000.0).unwrap_err().code(),
             "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
         );
-        let checked = check_session(session, Some("t1.sig"), "1", 4000.0, false)
+        let checked = check_session(session, Some("t1.sig"), None, "1", 4000.0, false)
             .unwrap()
             .unwrap();
         assert_eq!(checked.user_json, r#"{"id":"u1"}"#);
-        let err = check_session(session, Some("t2.sig"), "1", 4000.0, false).unwrap_err();
+        let err = check_session(session, Some("t2.sig"), None, "1", 4000.0, false).unwrap_err();
         assert_eq!(
             (err.code(), err.claim()),
             ("ERR_JWT_CLAIM_VALIDATION_FAILED", Some("session_token"))
         );
-        assert!(check_session(session, None, "1", 4000.0, false).is_err());
+        assert!(check_session(session, None, None, "1", 4000.0, false).is_err());
         assert_eq!(
-            check_session(session, Some("t1.s"), "2", 4000.0, false).unwrap(),
+            check_session(session, Some("t1.s"), None, "2", 4000.0, false).unwrap(),
             None
         );
         assert_eq!(
-            check_session(session, Some("t1.s"), "1", 4.2e12, false).unwrap(),
+            check_session(session, Some("t1.s"), None, "1", 4.2e12, false).unwrap(),
             None
         );
+        // A version of the wrong type, and an expiresAt in another form, are misses.
+        let numbered = session.replace(r#""version":"1""#, r#""version":1"#);
+        assert_eq!(
+            check_session(&numbered, Some("t1.s"), None, "1", 4000.0, false).unwrap(),
+            None
+        );
+        for form in ["2099-01-01 00:00:00", "2099-01-01T00:00:00.000+00:00", "x"] {
+            let other = session.replace("2099-01-01T00:00:00.000Z", form);
+            assert_eq!(
+                check_session(&other, Some("t1.s"), None, "1", 4000.0, false).unwrap(),
+                None,
+                "{form}"
+            );
+        }
+        let no_expiry = session.replace(r#","expiresAt":"2099-01-01T00:00:00.000Z""#, "");
+        assert_eq!(
+            check_session(&no_expiry, Some("t1.s"), None, "1", 4000.0, false).unwrap(),
+            None
+        );
+    }
+
+    fn signed_token(token: &str, secret: &[u8]) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(secret).unwrap();
+        mac.update(token.as_bytes());
+        let url = base64url::encode(&mac.finalize().into_bytes());
+        let standard: String = url
+            .chars()
+            .map(|c| match c {
+                '-' => '+',
+                '_' => '/',
+                c => c,
+            })
+            .collect();
+        format!("{token}.{standard}=")
+    }
+
+    #[test]
+    fn session_token_signature() {
+        let secret = b"better-auth-secret-12345678901234567890";
+        let good = signed_token("t1", secret);
+        assert_eq!(good.len(), 2 + 1 + 44);
+        assert_eq!(verify_session_token(&good, secret).unwrap(), "t1");
+        let code = |value: &str| verify_session_token(value, secret).unwrap_err().code();
+        assert_eq!(
+            code(&signed_token("t1", b"other")),
+            "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
+        );
+        assert_eq!(
+            code(&good.replacen("t1", "t2", 1)),
+            "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"
+        );
+        assert_eq!(code("t1"), "ERR_JWS_INVALID");
+        assert_eq!(code("t1.FORGED"), "ERR_JWS_INVALID");
+        assert_eq!(code(good.trim_start_matches("t1")), "ERR_JWS_INVALID");
+        let url_alphabet = good.replace('+', "-").replace('/', "_");
+        if url_alphabet != good {
+            assert_eq!(code(&url_alphabet), "ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+        }
+        let session = r#"{"session":{"token":"t1","expiresAt":"2099-01-01T00:00:00.000Z"},"user":{"id":"u1"},"version":"1"}"#;
+        let check =
+            |cookie: &str| check_session(session, Some(cookie), Some(secret), "1", 0.0, false);
+        assert!(check(&good).unwrap().is_some());
+        assert!(check("t1").is_err());
+        assert!(check("t1.FORGED").is_err());
+        assert!(check(&signed_token("t1", b"other")).is_err());
     }
 }

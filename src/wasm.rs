@@ -650,15 +650,22 @@ fn crit(document: &Object) -> Result<Vec<(String, bool)>, VerifyError> {
     }
 }
 
-/// `[session_data, session_token?]` found in a `Cookie` header, or `[]`.
+/// `[session_data, session_token?]` found in a `Cookie` header, or `[]`. `secure_names`: `true`
+/// only `__Secure-` names, `false` only plain names, `undefined` the `__Secure-` ones when present.
 #[wasm_bindgen(js_name = findSessionCookies)]
 pub fn find_session_cookies(
     header: &str,
     prefix: &str,
     data_name: &str,
     token_name: &str,
+    secure_names: Option<bool>,
 ) -> Vec<String> {
-    session_cookie::find_cookies(header, prefix, data_name, token_name).map_or_else(
+    let names = match secure_names {
+        Some(true) => session_cookie::CookieNames::Secure,
+        Some(false) => session_cookie::CookieNames::Plain,
+        None => session_cookie::CookieNames::Auto,
+    };
+    session_cookie::find_cookies(header, prefix, data_name, token_name, names).map_or_else(
         Vec::new,
         |found| {
             let mut values = vec![found.data];
@@ -719,11 +726,13 @@ pub fn open_session_data(
 /// for a miss (version mismatch, session expired).
 ///
 /// # Errors
-/// A [`VerifyError`] when the cache is not the session's of the `session_token` cookie.
+/// A [`VerifyError`] when the cache is not the session's of the `session_token` cookie, or that
+/// cookie's signature does not verify under `secret` (when given).
 #[wasm_bindgen(js_name = checkSession)]
 pub fn check_session(
     payload_json: &str,
     session_token: Option<String>,
+    secret: Option<Vec<u8>>,
     version: &str,
     now_ms: f64,
     plugin_claims: bool,
@@ -731,6 +740,7 @@ pub fn check_session(
     session_cookie::check_session(
         payload_json,
         session_token.as_deref(),
+        secret.as_deref(),
         version,
         now_ms,
         plugin_claims,

@@ -1,14 +1,16 @@
 //! Better Auth session cookies: a `Cookie` header (up to the first NUL, lossily UTF-8) through
-//! `find_cookies`, then the `session_data` value (and the whole header text) through each
+//! `find_cookies` (each name rule), then the `session_data` value (and the whole header text) through each
 //! strategy's opener with a fixed secret, and any payload that opens through `check_session`; the
-//! bytes after the NUL go straight to `check_session` as a verified payload (no MAC to forge).
+//! bytes after the NUL go straight to `check_session` as a verified payload (no MAC to forge),
+//! with and without the secret that checks the `session_token` cookie's signature.
 //! Property: no panic.
 #![no_main]
 
 mod common;
 
 use edge_jwt::session_cookie::{
-    check_session, find_cookies, open_compact, open_jwe, open_jwt_hs256, Opened, Strategy,
+    check_session, find_cookies, open_compact, open_jwe, open_jwt_hs256, CookieNames, Opened,
+    Strategy,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -22,7 +24,17 @@ fuzz_target!(|data: &[u8]| {
         String::from_utf8_lossy(header),
         String::from_utf8_lossy(payload),
     );
-    let cookies = find_cookies(&header, "better-auth", "session_data", "session_token");
+    let find = |names| {
+        find_cookies(
+            &header,
+            "better-auth",
+            "session_data",
+            "session_token",
+            names,
+        )
+    };
+    let _ = (find(CookieNames::Secure), find(CookieNames::Plain));
+    let cookies = find(CookieNames::Auto);
     let token = cookies.as_ref().and_then(|c| c.session_token.as_deref());
     for value in cookies
         .iter()
@@ -37,13 +49,13 @@ fuzz_target!(|data: &[u8]| {
             _ => None,
         }) {
             let _ = (
-                check_session(text, token, "1", NOW_MS, false),
-                check_session(text, token, "1", NOW_MS, true),
+                check_session(text, token, Some(SECRET), "1", NOW_MS, false),
+                check_session(text, token, None, "1", NOW_MS, true),
             );
         }
     }
     let _ = (
-        check_session(&payload, token, "1", NOW_MS, false),
-        check_session(&payload, token, "2", NOW_MS, true),
+        check_session(&payload, token, Some(SECRET), "1", NOW_MS, false),
+        check_session(&payload, token, None, "2", NOW_MS, true),
     );
 });

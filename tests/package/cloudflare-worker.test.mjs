@@ -79,10 +79,10 @@ async function startExample(dir, name, bindings, compatibilityDate) {
 const bearer = (token, extra = {}) => ({ authorization: `Bearer ${token}`, ...extra });
 
 /** A 401 from the gate, with its RFC 6750 challenge and JSON body. */
-function assertRefused(response, code, what) {
+function assertRefused(response, code, what, error = code === null ? 'missing_token' : 'invalid_token') {
   assert.equal(response.status, 401, `${what}: ${JSON.stringify(response.body)}`);
   assert.equal(response.body.code, code, `${what}: ${JSON.stringify(response.body)}`);
-  assert.equal(response.body.error, code === null ? 'missing_token' : 'invalid_token', what);
+  assert.equal(response.body.error, error, what);
   const challenge = response.headers.get('www-authenticate') ?? '';
   assert.match(challenge, /^Bearer\b/, `${what}: WWW-Authenticate ${challenge}`);
   if (code !== null) assert.match(challenge, /error="invalid_token"/, what);
@@ -184,7 +184,7 @@ test('examples/cloudflare-worker in workerd, against Better Auth', { timeout: 18
       assertRefused(await worker.call('/me', bearer(otherToken)), 'ERR_JWKS_NO_MATCHING_KEY', "another Better Auth's token");
       assertRefused(await worker.call('/me', bearer(sameKidOtherKey)), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'same kid, another key');
       assertRefused(await worker.call('/me', bearer('not-a-jwt')), 'ERR_JWS_INVALID', 'not a JWT');
-      assertRefused(await worker.call('/me', { cookie: cookieHeader }), null, 'a bare session_token cookie (no cookie cache) cannot be verified at the edge');
+      assertRefused(await worker.call('/me', { cookie: cookieHeader }), null, 'a bare session_token cookie (no cookie cache) cannot be verified at the edge', 'session_cache_missing');
       // The other server's kid is the first unknown kid after the initial fetch: looked up once,
       // at once; nothing else refetched (30 s cooldown of that refetch).
       assert.equal(auth.requests.jwks, 2, "one refetch for the other server's unknown kid, none for any other refusal");

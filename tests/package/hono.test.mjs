@@ -74,6 +74,12 @@ test('a public path: variables null, forged claims headers removed, the request 
   const app = appWith(gated());
   const forged = await (await app.request('/', { headers: { 'x-edge-jwt-claims': '{"source":"bearer","claims":{}}', 'x-edge-jwt-sub': 'admin' } })).json();
   assert.deepEqual(forged, { jwtPayload: null, auth: null, header: null, read: null, replaced: true });
+  const underscored = await (await app.request('/', { headers: { x_edge_jwt_claims: '{"source":"bearer","claims":{}}', 'x-other': 'kept' } })).json();
+  assert.equal(underscored.replaced, true, 'an underscore spelling of the claims header is removed too');
+  const app2 = new Hono();
+  app2.use(gated());
+  app2.get('/', (c) => c.json({ underscore: c.req.raw.headers.get('x_edge_jwt_claims'), other: c.req.raw.headers.get('x-other') }));
+  assert.deepEqual(await (await app2.request('/', { headers: { x_edge_jwt_claims: 'forged', 'x-other': 'kept' } })).json(), { underscore: null, other: 'kept' });
   const clean = await (await app.request('/')).json();
   assert.equal(clean.replaced, false, 'no copy of a request that carries no claims header');
   const withToken = await (await app.request('/', { headers: bearer() })).json();
@@ -123,7 +129,7 @@ test('denials: 401 JSON for API paths, 307 for pages, onDeny replaces both', asy
 });
 
 test('no usable keys: 503 with Retry-After', async () => {
-  const app = appWith(lib.edgeJwt({ jwks: 'http://127.0.0.1:1/jwks', jwksOptions: { timeoutDuration: 2000 } }));
+  const app = appWith(lib.edgeJwt({ jwks: 'http://127.0.0.1:1/jwks', jwksOptions: { timeoutDuration: 2000 }, issuer: ORIGIN, audience: ORIGIN }));
   const response = await app.request('/api/me', { headers: bearer() });
   assert.equal(response.status, 503);
   assert.equal(response.headers.get('retry-after'), '5');

@@ -118,7 +118,7 @@ test('a verified Bearer token: claims headers set from the verified result, inco
   assert.equal(pub.headers.get('x-edge-jwt-sub'), null);
 
   const renamed = gateWith({ claimsHeader: 'X-User', subjectHeader: false, stripHeaders: ['x-user-id'] });
-  assert.deepEqual(renamed.headerNames, { claims: 'x-user', subject: null, stripped: ['x-user', 'x-user-id'] });
+  assert.deepEqual(renamed.headerNames, { claims: 'x-user', subject: null, stripped: ['x-user', 'x-edge-jwt-claims', 'x-edge-jwt-sub', 'x-user-id'] });
   const r = await renamed(req('/api/me', bearer(token, { 'x-user': forged, 'x-user-id': 'admin' })));
   assert.equal(lib.readVerifiedClaims(r.headers, 'x-user').sub, 'user-1');
   assert.equal(r.headers.get('x-user-id'), null);
@@ -134,8 +134,10 @@ test('API denials: 401 JSON with RFC 6750 challenges, descriptions that never ec
 
   const cases = [
     [await sign({}, { exp: '-1m' }), 'ERR_JWT_EXPIRED', 'the token has expired'],
-    [await sign({}, { iss: 'https://other.example' }), 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'the iss claim of the token is not valid'],
-    [await sign({}, { aud: 'https://other.example' }), 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'the aud claim of the token is not valid'],
+    [await sign({}, { iss: 'https://other.example' }), 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'the issuer (iss) of the token is not the one this server accepts (check the issuer and audience options: they must equal the values the token carries exactly)'],
+    [await sign({}, { aud: 'https://other.example' }), 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'the audience (aud) of the token is not one this server accepts (check the issuer and audience options: they must equal the values the token carries exactly)'],
     ['a.b.c', 'ERR_JWS_INVALID', 'the token is malformed'],
     ['', 'ERR_JWS_INVALID', 'the token is malformed'],
   ];
@@ -203,14 +205,15 @@ test('no usable keys (JWKS unreachable, failing, or not a key set): 503 with Ret
 test('option mistakes throw TypeError at creation; a local key set that does not parse rejects (a 500, not a 401)', async () => {
   assert.throws(() => lib.createGate({}), TypeError);
   assert.throws(() => lib.createGate({ jwks: '/api/auth/jwks' }), /absolute http\(s\) URL/);
-  assert.throws(() => lib.createGate({ jwks, publicPaths: ['docs'] }), /start with "\/"/);
-  assert.throws(() => lib.createGate({ jwks, publicPaths: '/docs' }), TypeError);
-  assert.throws(() => lib.createGate({ jwks, claimsHeader: 'bad header' }), /header name/);
-  assert.throws(() => lib.createGate({ jwks, signInPath: '//evil.example' }), TypeError);
-  assert.throws(() => lib.createGate({ jwks, bearer: false, session: false }), /neither/);
+  const base = { jwks, issuer: ORIGIN, audience: ORIGIN };
+  assert.throws(() => lib.createGate({ ...base, publicPaths: ['docs'] }), /start with "\/"/);
+  assert.throws(() => lib.createGate({ ...base, publicPaths: '/docs' }), TypeError);
+  assert.throws(() => lib.createGate({ ...base, claimsHeader: 'bad header' }), /header name/);
+  assert.throws(() => lib.createGate({ ...base, signInPath: '//evil.example' }), TypeError);
+  assert.throws(() => lib.createGate({ ...base, bearer: false, session: false }), /neither/);
   assert.throws(() => lib.createGate({ session: {} }), /session.secret/);
   assert.throws(() => lib.authProxy(null), TypeError);
-  const broken = lib.createGate({ jwks: { keys: 'nope' } });
+  const broken = lib.createGate({ jwks: { keys: 'nope' }, issuer: ORIGIN, audience: ORIGIN });
   await assert.rejects(broken(req('/api/me', bearer(await sign()))), (error) => error.code === 'ERR_JWKS_INVALID');
   assert.equal((await broken(req('/api/me'))).status, 401, 'requests without a credential are still answered');
 });
@@ -269,16 +272,17 @@ test('Better Auth session cookie signed by the JWT plugin keys: verified with th
   assert.equal(decision.auth.sub, user.id);
   assert.equal((await gate(req('/api/me', { cookie: forgeSessionData(cookieHeader) }))).status, 401);
   // The same keys, but the gate expects another issuer: the cookie's iss is checked too.
-  const other = lib.createGate({ jwks: await server.jwks(), issuer: 'https://other.example' });
+  const other = lib.createGate({ jwks: await server.jwks(), issuer: 'https://other.example', bearer: false });
   assert.equal((await other(req('/api/me', { cookie: cookieHeader }))).body.code, 'ERR_JWT_CLAIM_VALIDATION_FAILED');
 });
 
 test('a compact cookie with only the plugin keys configured is refused with a coded error (misconfiguration shows)', async () => {
-  const { gate, cookieHeader } = await cookieGateCase({ strategy: 'compact' }, { jwks });
+  const { gate, cookieHeader } = await cookieGateCase({ strategy: 'compact' }, { jwks, bearer: false });
   const api = await gate(req('/api/me', { cookie: cookieHeader }));
   assert.equal(api.status, 401);
   assert.equal(api.body.code, 'ERR_JWS_INVALID');
   assert.match(api.error.message, /needs? options\.secret/);
+  assert.match(api.body.message, /session\.secret/, 'the client-facing message names the missing option');
 });
 
 test('sessionFallback: asked on a cookie-cache miss, not without cookies; its failure is a 503', async () => {
@@ -330,13 +334,44 @@ test('authProxy: NextResponse.next with the gate headers (forged copies dropped)
   assert.deepEqual(await unauthorized.json(), { error: 'invalid_token', code: 'ERR_JWS_INVALID', message: 'the token is malformed' });
   assert.equal((await proxy(req('/_next/static/chunks/app.js'))).headers.get('x-middleware-next'), '1', "Next's assets are public");
 
-  const down = lib.authProxy({ jwks: core.createRemoteJWKSet(`${ORIGIN}/jwks`, { fetch: async () => new Response('', { status: 502 }) }) });
+  const down = lib.authProxy({ issuer: ORIGIN, audience: ORIGIN, jwks: core.createRemoteJWKSet(`${ORIGIN}/jwks`, { fetch: async () => new Response('', { status: 502 }) }) });
   const unavailable = await down(req('/api/me', bearer(await sign())));
   assert.equal(unavailable.status, 503);
   assert.equal(unavailable.headers.get('retry-after'), '5');
   assert.equal((await unavailable.json()).error, 'temporarily_unavailable');
   const unavailablePage = await down(req('/dashboard', bearer(await sign())));
   assert.equal(unavailablePage.status, 503);
+});
+
+test('authProxy onDeny and debug: the real reason reaches the app and the server log, the default answer is replaced', async () => {
+  const seen = [];
+  const logged = [];
+  const proxy = lib.authProxy({
+    jwks,
+    issuer: ORIGIN,
+    audience: ORIGIN,
+    debug: (entry) => logged.push(entry),
+    onDeny: (request, decision) => {
+      seen.push([new URL(request.url).pathname, decision.reason, decision.status, decision.code ?? null]);
+      return decision.status === 307
+        ? Response.redirect(new URL('/login', request.url), 303)
+        : Response.json({ problem: decision.body.error }, { status: decision.status, headers: { 'x-reason': decision.reason } });
+    },
+  });
+  const page = await proxy(req('/dashboard'));
+  assert.equal(page.status, 303);
+  assert.equal(page.headers.get('location'), `${ORIGIN}/login`);
+  const api = await proxy(req('/api/me', bearer(await sign({}, { exp: '-1m' }))));
+  assert.equal(api.status, 401);
+  assert.equal(api.headers.get('x-reason'), 'invalid_token');
+  assert.deepEqual(await api.json(), { problem: 'invalid_token' });
+  assert.equal(typeof api.cookies?.get, 'function', 'a NextResponse (with its cookies API), not the plain Response');
+  assert.deepEqual(seen, [['/dashboard', 'missing_token', 307, null], ['/api/me', 'invalid_token', 401, 'ERR_JWT_EXPIRED']]);
+  assert.deepEqual(logged.map((entry) => [entry.path, entry.reason, entry.code, entry.claim]), [['/dashboard', 'missing_token', undefined, undefined], ['/api/me', 'invalid_token', 'ERR_JWT_EXPIRED', 'exp']]);
+  const allowed = await proxy(req('/api/me', bearer(await sign())));
+  assert.equal(allowed.headers.get('x-middleware-next'), '1', 'onDeny is not asked for allowed requests');
+  assert.equal(seen.length, 2);
+  assert.throws(() => lib.authProxy({ jwks, issuer: ORIGIN, audience: ORIGIN, onDeny: 'nope' }), /onDeny must be a function/);
 });
 
 test('readVerifiedClaims / verifiedClaims: from a Request or headers; anything malformed is null', () => {

@@ -35,7 +35,11 @@ const TEST_TIMEOUT_MS = 60_000;
 const LONG_NAME = 'N'.repeat(6000); // a user name that makes session_data too big for one cookie
 const LONG_IMAGE = `https://img.example.com/${'i'.repeat(40_000)}`; // enough for more than ten chunks
 // A session_token cookie value of the right shape for a session this server never made.
-const FOREIGN_TOKEN_VALUE = encodeURIComponent(`${'Z'.repeat(32)}.${'A'.repeat(43)}=`);
+/** A session_token cookie of another session, signed with `secret` as Better Auth signs it. */
+const foreignTokenValue = (secret) => {
+  const token = 'Z'.repeat(32);
+  return encodeURIComponent(`${token}.${createHmac('sha256', secret).update(token).digest('base64')}`);
+};
 
 const SIG = 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
 const DECRYPT = 'ERR_JWE_DECRYPTION_FAILED';
@@ -605,7 +609,7 @@ test('verifySessionCookie: chunked cookies, __Secure- names, cookie prefix', { t
         { ...keys, strategy }, { codes: damaged });
       await assertRejects('chunks without a session_token cookie', withChunks(l, l.chunks, null), keys,
         { code: CLAIM, claim: 'session_token' });
-      await assertRejects('chunks with a session_token of another token', withChunks(l, l.chunks, FOREIGN_TOKEN_VALUE), keys,
+      await assertRejects('chunks with a session_token of another token', withChunks(l, l.chunks, foreignTokenValue(l.server.secret)), keys,
         { code: CLAIM, claim: 'session_token' });
     });
   }
