@@ -18,6 +18,11 @@ run('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
 run('cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 step('cargo test');
 run('cargo', ['test']);
+step('native crypto (feature native-crypto: ring behind the host-check seam, same verdicts as the core)');
+run('cargo', ['clippy', '--all-targets', '--features', 'native-crypto', '--', '-D', 'warnings']);
+run('cargo', ['test', '--features', 'native-crypto', '--test', 'native_agreement']);
+run('cargo', ['test', '--features', 'native-crypto', '--lib', 'native']);
+run('cargo', ['test', '--features', 'native-crypto', '--doc', 'native']);
 step('fuzz (cargo-fuzz, every target 20 s; the long run is `node scripts/fuzz.mjs`)');
 run(process.execPath, [join(root, 'scripts', 'fuzz.mjs'), '--quick']);
 
