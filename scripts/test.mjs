@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { build } from './build.mjs';
 import { bootstrap, log, root, run } from './bootstrap.mjs';
+import { buildPython, ensureVenv, venvPython } from './build-python.mjs';
 import { packInto } from './pack.mjs';
 
 const started = Date.now();
@@ -34,6 +35,17 @@ const scratch = packInto(join(root, 'build', 'scratch'));
 
 step('package tests (node --test tests/package/)');
 run(process.execPath, ['--test', '--test-concurrency=1', join(root, 'tests', 'package')], {
+  env: { ...process.env, EDGE_JWT_SCRATCH: scratch },
+});
+step('Python package (npm run build:python: the abi3 wheel into target/wheels/ and the venv; then pytest tests/python/)');
+ensureVenv();
+run('cargo', ['fmt', '--check', '--manifest-path', join(root, 'python', 'Cargo.toml')]);
+run('cargo', ['clippy', '--manifest-path', join(root, 'python', 'Cargo.toml'), '--all-targets', '--', '-D', 'warnings'], {
+  env: { ...process.env, CARGO_TARGET_DIR: join(root, 'target', 'python-binding'), PYO3_PYTHON: venvPython },
+});
+buildPython();
+// run() fails on any non-zero exit, so pytest's 5 (no tests collected) is a failure too.
+run(venvPython, ['-m', 'pytest', join(root, 'tests', 'python'), '-q', '-p', 'no:cacheprovider'], {
   env: { ...process.env, EDGE_JWT_SCRATCH: scratch },
 });
 step('all tests passed');
