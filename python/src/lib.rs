@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use edge_jwt::claims::ClaimOptions;
 use edge_jwt::native::{verify_native_detailed, NativeKeySet};
 use edge_jwt::remote::{Freshness, Plan, RemoteCache as CoreRemoteCache, RemotePolicy};
+use edge_jwt::session_cookie;
 use edge_jwt::verify::{verify_token_detailed, Failure, VerifiedToken, VerifyOptions};
 use edge_jwt::Error;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -354,11 +355,90 @@ impl RemoteCache {
     }
 }
 
+/// `(session_data, session_token)` found in a `Cookie` header (chunks joined), or `None`.
+#[pyfunction]
+fn find_session_cookies(
+    header: &str,
+    prefix: &str,
+    data_name: &str,
+    token_name: &str,
+) -> Option<(String, Option<String>)> {
+    session_cookie::find_cookies(header, prefix, data_name, token_name)
+        .map(|found| (found.data, found.session_token))
+}
+
+/// `compact`, `jwt` or `jwe`, from the shape of a cookie value.
+#[pyfunction]
+fn detect_strategy(value: &str) -> &'static str {
+    match session_cookie::Strategy::detect(value) {
+        session_cookie::Strategy::Compact => "compact",
+        session_cookie::Strategy::Jwt => "jwt",
+        session_cookie::Strategy::Jwe => "jwe",
+    }
+}
+
+/// The header `alg` of a JWT cookie, if it parses.
+#[pyfunction]
+fn session_jwt_alg(value: &str) -> Option<String> {
+    edge_jwt::UntrustedToken::parse(value, &[])
+        .ok()
+        .map(|token| token.alg_name().to_owned())
+}
+
+/// Opens a secret-protected cookie cache: its payload JSON, or `None` when it has expired.
+#[pyfunction]
+fn open_session_data(
+    py: Python<'_>,
+    value: String,
+    strategy: &str,
+    secret: Vec<u8>,
+    now_ms: f64,
+) -> PyResult<Option<String>> {
+    let strategy = session_cookie::Strategy::from_name(strategy)
+        .ok_or_else(|| PyValueError::new_err("strategy must be compact, jwt or jwe"))?;
+    let opened = py
+        .detach(|| match strategy {
+            session_cookie::Strategy::Compact => {
+                session_cookie::open_compact(&value, &secret, now_ms)
+            }
+            session_cookie::Strategy::Jwt => {
+                session_cookie::open_jwt_hs256(&value, &secret, now_ms)
+            }
+            session_cookie::Strategy::Jwe => session_cookie::open_jwe(&value, &secret, now_ms),
+        })
+        .map_err(|error| core_error(error.into()))?;
+    Ok(match opened {
+        session_cookie::Opened::Miss => None,
+        session_cookie::Opened::Payload(json) => Some(json),
+    })
+}
+
+/// Better Auth's checks on a verified cache payload: `(session_json, user_json)`, or `None` for a
+/// miss (version mismatch, session expired).
+#[pyfunction]
+#[pyo3(signature = (payload_json, session_token, version, now_ms, plugin_claims))]
+fn check_session(
+    payload_json: &str,
+    session_token: Option<&str>,
+    version: &str,
+    now_ms: f64,
+    plugin_claims: bool,
+) -> PyResult<Option<(String, String)>> {
+    session_cookie::check_session(payload_json, session_token, version, now_ms, plugin_claims)
+        .map(|session| session.map(|s| (s.session_json, s.user_json)))
+        .map_err(|error| core_error(error.into()))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<KeySet>()?;
     m.add_class::<Options>()?;
     m.add_class::<RemoteCache>()?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(find_session_cookies, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_strategy, m)?)?;
+    m.add_function(wrap_pyfunction!(session_jwt_alg, m)?)?;
+    m.add_function(wrap_pyfunction!(open_session_data, m)?)?;
+    m.add_function(wrap_pyfunction!(check_session, m)?)?;
     Ok(())
 }

@@ -102,3 +102,55 @@ def decode_special(value: Any) -> Any:
 def split_token(token: str) -> Tuple[str, str, str]:
     head, payload, signature = token.split(".")
     return head, payload, signature
+
+
+class BetterAuthHarness:
+    """Real Better Auth servers in a Node process (tests/python/better-auth-harness.mjs), driven
+    one JSON line at a time; every call is bounded by a timeout."""
+
+    def __init__(self) -> None:
+        import queue
+        import threading
+
+        self._process = subprocess.Popen(
+            ["node", str(ROOT / "tests" / "python" / "better-auth-harness.mjs")],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._answers: "queue.Queue[str]" = queue.Queue()
+        self._lock = threading.Lock()
+
+        def read() -> None:
+            assert self._process.stdout is not None
+            for line in self._process.stdout:
+                self._answers.put(line)
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def call(self, op: str, timeout: float = 60.0, **arguments: Any) -> Any:
+        with self._lock:
+            assert self._process.stdin is not None
+            self._process.stdin.write(json.dumps({"op": op, **arguments}) + "\n")
+            self._process.stdin.flush()
+            answer = json.loads(self._answers.get(timeout=timeout))
+        if not answer["ok"]:
+            raise RuntimeError(f"Better Auth harness {op}: {answer['error']}")
+        return answer["value"]
+
+    def close(self) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            self._process.wait(20)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def better_auth() -> Any:
+    harness = BetterAuthHarness()
+    yield harness
+    harness.close()
