@@ -305,6 +305,11 @@ fn signing_parts(token: &str) -> Option<(&[u8], Vec<u8>)> {
     Some((input.as_bytes(), base64url::decode_str(signature).ok()?))
 }
 
+/// The Rust code blocks of `docs/python.md` ("From Rust"), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/python.md")]
+pub struct PythonDocs;
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

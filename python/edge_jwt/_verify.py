@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native, _options
 from ._native import KeySet
@@ -16,15 +16,22 @@ Keys = Union[KeySet, "RemoteKeySet", Mapping[str, Any], str, bytes, None]
 
 
 class VerifiedToken:
-    """A token whose signature verified and whose claims passed."""
+    """A token whose signature verified and whose claims passed: ``payload`` (the claims) and
+    ``protected_header`` (read from its JSON when first asked for)."""
 
-    __slots__ = ("payload", "protected_header")
+    __slots__ = ("payload", "_header", "_header_json")
 
-    def __init__(self, payload: Dict[str, Any], protected_header: Dict[str, Any]) -> None:
+    def __init__(self, payload: Dict[str, Any], header_json: str) -> None:
         self.payload = payload
-        """The claims."""
-        self.protected_header = protected_header
+        self._header: Optional[Dict[str, Any]] = None
+        self._header_json = header_json
+
+    @property
+    def protected_header(self) -> Dict[str, Any]:
         """The protected header."""
+        if self._header is None:
+            self._header = json.loads(self._header_json)
+        return self._header
 
     def __repr__(self) -> str:
         return f"VerifiedToken(payload={self.payload!r}, protected_header={self.protected_header!r})"
@@ -32,7 +39,7 @@ class VerifiedToken:
 
 def result(text: "tuple[str, str]") -> VerifiedToken:
     header_json, payload_json = text
-    return VerifiedToken(json.loads(payload_json), json.loads(header_json))
+    return VerifiedToken(json.loads(payload_json), header_json)
 
 
 def local_keys(keys: Any) -> Optional[KeySet]:
@@ -41,6 +48,18 @@ def local_keys(keys: Any) -> Optional[KeySet]:
     if isinstance(keys, (str, bytes, dict)) or isinstance(keys, Mapping):
         return KeySet.from_json(dict(keys) if isinstance(keys, Mapping) else keys)
     raise TypeError("keys must be a KeySet, a RemoteKeySet, a JWKS dict or its JSON text")
+
+
+_REMOTE: List[type] = []
+
+
+def _remote_class() -> type:
+    """edge_jwt.remote.RemoteKeySet (imported once, on first use: remote imports this module)."""
+    if not _REMOTE:
+        from .remote import RemoteKeySet
+
+        _REMOTE.append(RemoteKeySet)
+    return _REMOTE[0]
 
 
 def check_token(token: Any) -> str:
@@ -60,11 +79,9 @@ def verify_with(
 ) -> VerifiedToken:
     """The verification proper, with options already normalised (the Better Auth and FastAPI
     helpers call it directly)."""
-    from .remote import RemoteKeySet
-
     token = check_token(token)
-    if isinstance(keys, RemoteKeySet):
-        return keys._verify_sync(token, options, now, provider)
+    if isinstance(keys, _remote_class()):
+        return keys._verify_sync(token, options, now, provider)  # type: ignore[union-attr]
     return result(_native.verify(token, local_keys(keys), options, now, provider))
 
 
@@ -75,11 +92,9 @@ async def averify_with(
     now: float,
     provider: str = "native",
 ) -> VerifiedToken:
-    from .remote import RemoteKeySet
-
     token = check_token(token)
-    if isinstance(keys, RemoteKeySet):
-        return await keys._verify_async(token, options, now, provider)
+    if isinstance(keys, _remote_class()):
+        return await keys._verify_async(token, options, now, provider)  # type: ignore[union-attr]
     return result(_native.verify(token, local_keys(keys), options, now, provider))
 
 

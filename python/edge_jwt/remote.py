@@ -160,9 +160,9 @@ class RemoteKeySet:
                 code = "ERR_JWKS_TIMEOUT" if isinstance(outcome, JWKSTimeout) else "ERR_JWKS_FETCH_FAILED"
                 self._cache.reject(_clock(), code, str(outcome))
         except BaseException as other:  # noqa: BLE001 - anything else is a failed fetch
-            failure = JWKSFetchFailed(f"could not fetch {self._where}: {other}")
-            flight.error = failure
-            self._cache.reject(_clock(), "ERR_JWKS_FETCH_FAILED", str(failure))
+            unexpected = JWKSFetchFailed(f"could not fetch {self._where}: {other}")
+            flight.error = unexpected
+            self._cache.reject(_clock(), "ERR_JWKS_FETCH_FAILED", str(unexpected))
         finally:
             flight.done.set()
             if flight.future is not None and not flight.future.done():
