@@ -1,7 +1,7 @@
 // `npm run build:python`: the Python package. Makes the venv build/python-venv when missing (with
 // maturin and the test and benchmark tools, pinned), builds the abi3 wheel of python/ (pyo3, the core
 // with its native-crypto feature) into target/wheels/, and installs it into the venv.
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,6 +68,14 @@ export function buildPython() {
   run(venvPython, ['-m', 'pip', 'install', '--quiet', '--force-reinstall', '--no-deps', join(wheels, wheel)]);
   log(`built and installed ${wheel}`);
   return join(wheels, wheel);
+}
+
+/** Builds the wheel, runs bench/python.py (its figures are printed) and returns them. */
+export function benchPython() {
+  buildPython();
+  const out = join(root, 'build', 'bench-python.json');
+  run(venvPython, [join(root, 'bench', 'python.py'), '--json', out]);
+  return JSON.parse(readFileSync(out, 'utf8'));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) buildPython();
