@@ -1,13 +1,13 @@
 """Types of the native module (the Rust binding, python/src/lib.rs)."""
 
-from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Literal, Optional, Tuple, Union
 
 
 class KeySet:
     """A parsed JSON Web Key Set."""
 
     @staticmethod
-    def from_json(jwks: Union[str, bytes, Mapping[str, Any]]) -> "KeySet":
+    def from_json(jwks: Union[str, bytes, Dict[str, Any]]) -> "KeySet":
         """Parses a JWKS document (JSON text, UTF-8 bytes, or the parsed dict). Raises
         :class:`edge_jwt.errors.JWKSInvalid`."""
     def __len__(self) -> int: ...

@@ -85,11 +85,12 @@ def fails(mode: str, token: str, keys: Any, cls: type) -> errors.JOSEError:
 def test_cold_start_fetches_once_then_answers_from_the_cache(mode: str, server: JwksServer, clock: Clock) -> None:
     key = make_key("EdDSA")
     server.set(jwks={"keys": [key.jwk]})
-    ks = edge_jwt.RemoteKeySet(server.url)
+    ks = edge_jwt.RemoteKeySet(server.url, headers={"x-api-key": "k-1"})
     for _ in range(5):
         assert run(mode, key.sign(claims()), ks).payload["sub"] == "user-1"
     assert server.count == 1
-    assert server.requests[0]["headers"]["accept"].startswith("application/json")
+    sent = {name.lower(): value for name, value in server.requests[0]["headers"].items()}
+    assert sent["accept"].startswith("application/json") and sent["x-api-key"] == "k-1"
     stats = ks.stats()
     assert (stats["fetches"], stats["hits"], stats["key_count"], stats["failures"]) == (1, 5, 1, 0)
     assert ks.fresh and ks.jwks() == {"keys": [key.jwk]}

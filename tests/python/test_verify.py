@@ -68,9 +68,20 @@ def _native_b64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_token_without_kid_verifies_with_the_key_that_fits(provider: str) -> None:
+    """PyJWKClient refuses a token without kid even with a one-key set; jose (and edge_jwt) try
+    the keys that fit its alg."""
+    key = make_key("ES256")
+    other = make_key("EdDSA")
+    token = jwt.encode(claims(), key.private, algorithm="ES256")
+    assert "kid" not in jwt.get_unverified_header(token)
+    assert verify_with(provider, token, {"keys": [other.jwk, key.jwk]}).payload["sub"] == "user-1"
+
+
 @pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
 def test_hmac_with_a_str_or_bytes_secret(alg: str) -> None:
-    secret = "a-shared-secret-of-thirty-two-bytes!"
+    secret = "a-shared-secret-long-enough-for-hs512-" + "x" * 32
     token = jwt.encode(claims(type="access"), secret, algorithm=alg)
     assert edge_jwt.verify(token, secret=secret).payload["type"] == "access"
     assert edge_jwt.verify(token, secret=secret.encode()).payload["type"] == "access"
