@@ -1,7 +1,7 @@
 """Cross-language agreement: every case of the package case table (tests/package/cases.mjs, tokens
 signed by jose and node:crypto) through Python, with both crypto providers, against what the
-installed npm package answers for the same case: the same verdict, code, claim, reason and
-payload."""
+installed npm package answers for the same case: the same verdict, code, error class, claim,
+reason, message and payload."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def differences(npm: Dict[str, Any], py: Dict[str, Any]) -> List[str]:
         return [] if py["code"] is None else [f"npm threw {npm['name']}, python {py['code']}"]
     out = [
         f"{part}: npm {npm[part]!r} / python {py[part]!r}"
-        for part in ("code", "name", "claim", "reason")
+        for part in ("code", "name", "claim", "reason", "message")
         if npm[part] != py[part]
     ]
     if npm["payload"] is not None and not same(npm["payload"], py["payload"]):
