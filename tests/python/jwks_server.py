@@ -1,6 +1,7 @@
 """A JWKS server the remote key set tests control: a real HTTP server on 127.0.0.1 (a thread) that
 counts every request and answers as the test says at that moment: a key set, a status, HTML, a
-delay, a large body with or without Content-Length, a redirect, a reset connection."""
+delay, a large body with or without Content-Length, a redirect, a reset connection, a body that
+stops halfway."""
 
 from __future__ import annotations
 
@@ -50,6 +51,15 @@ class JwksServer:
                     self.send_header(name, value)
                 if "location" in b:
                     self.send_header("location", b["location"])
+                if b.get("stall"):
+                    # The full Content-Length, half the body, then nothing until the client gives up.
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    time.sleep(b["stall"])
+                    self.close_connection = True
+                    return
                 if b.get("chunked"):
                     self.send_header("transfer-encoding", "chunked")
                     self.end_headers()
@@ -62,7 +72,11 @@ class JwksServer:
                     self.end_headers()
                     self.wfile.write(body)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that gave up (timeouts, stalls) is part of the tests
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/api/auth/jwks"

@@ -126,11 +126,14 @@ FAULTS = [
     ({"reset": True}, errors.JWKSFetchFailed, "could not fetch"),
     ({"delay": 1.0}, errors.JWKSTimeout, "did not answer within 300 ms"),
     ({"status": 302, "location": "/elsewhere"}, errors.JWKSFetchFailed, "redirects are not followed"),
+    ({"size": 100000, "stall": 1.0}, errors.JWKSTimeout, "did not answer within 300 ms"),
 ]
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("fault,cls,words", FAULTS, ids=[f[2] for f in FAULTS])
+@pytest.mark.parametrize(
+    "fault,cls,words", FAULTS, ids=["500", "503-html", "html", "not-a-key-set", "reset", "timeout", "redirect", "stalled-body"]
+)
 def test_a_fault_with_no_cached_keys_is_the_coded_error_and_stale_keys_keep_serving(
     mode: str, fault: Dict[str, Any], cls: type, words: str, server: JwksServer, clock: Clock
 ) -> None:
