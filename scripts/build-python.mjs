@@ -1,6 +1,7 @@
 // `npm run build:python`: the Python package. Makes the venv build/python-venv when missing (with
-// maturin and the test and benchmark tools, pinned), builds the abi3 wheel of python/ (pyo3, the core
-// with its native-crypto feature) into target/wheels/, and installs it into the venv.
+// maturin, zig and the test and benchmark tools, pinned), builds the abi3 wheel of python/ (pyo3, the
+// core with its native-crypto feature; manylinux2014 on Linux) into target/wheels/, and installs it
+// into the venv.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ export const PYTHON_TOOLS = [
   'PyJWT==2.15.1',
   'cryptography==51.0.1',
   'joserfc==1.8.0',
+  // zig as the linker for manylinux2014 (glibc 2.17) wheels on Linux, from its PyPI package.
+  'ziglang==0.17.1',
 ];
 
 function findPython() {
@@ -59,9 +62,16 @@ export function buildPython() {
   for (const old of existsSync(wheels) ? readdirSync(wheels) : []) {
     if (old.startsWith('edge_jwt-')) rmSync(join(wheels, old));
   }
-  log('maturin build --release (python/ -> target/wheels/)');
-  run(join(venv, 'bin', 'maturin'), ['build', '--release', '--manifest-path', join(root, 'python', 'Cargo.toml'), '--out', wheels], {
-    env: { ...process.env, CARGO_TARGET_DIR: join(root, 'target', 'python-binding') },
+  // On Linux, zig links against glibc 2.17: one manylinux2014 wheel for every distribution since
+  // CentOS 7. Elsewhere, the platform's own toolchain.
+  const zig = process.platform === 'linux' ? ['--zig', '--compatibility', 'manylinux2014'] : [];
+  log(`maturin build --release ${zig.join(' ')} (python/ -> target/wheels/)`);
+  run(join(venv, 'bin', 'maturin'), ['build', '--release', ...zig, '--manifest-path', join(root, 'python', 'Cargo.toml'), '--out', wheels], {
+    env: {
+      ...process.env,
+      CARGO_TARGET_DIR: join(root, 'target', 'python-binding'),
+      PATH: `${join(venv, 'bin')}:${process.env.PATH ?? ''}`,
+    },
   });
   const wheel = readdirSync(wheels).find((name) => name.startsWith('edge_jwt-') && name.endsWith('.whl'));
   if (wheel === undefined) throw new Error('maturin made no edge_jwt wheel');

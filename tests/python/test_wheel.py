@@ -16,6 +16,8 @@ def test_the_wheel_installs_into_a_fresh_venv_without_a_compiler(tmp_path: Path)
     wheels = sorted((ROOT / "target" / "wheels").glob("edge_jwt-*-abi3-*.whl"))
     assert len(wheels) == 1, wheels
     assert "cp39-abi3" in wheels[0].name
+    if sys.platform.startswith("linux"):
+        assert "manylinux2014" in wheels[0].name, wheels[0].name
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
