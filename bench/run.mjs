@@ -7,6 +7,7 @@
 //   cold     fresh processes: import, key set, first verification (cold-start.mjs)
 //   size     the .wasm and the JS a Worker ships, next to jose's verify path (sizes.mjs)
 //   memory   1,000,000 verifications in a child process, memory before/after (memory.mjs)
+//   python   the Python package against PyJWT, joserfc and `cryptography` (bench/python.py)
 // The package is built (unless --no-build), packed and installed into build/bench-scratch, and
 // every edge-jwt figure comes from that installed copy. Writes bench/results.json and
 // bench/chart.svg, and rewrites the README's table between its bench markers.
@@ -99,6 +100,7 @@ if (!skip('memory')) {
   results.memory = JSON.parse(child.stdout);
 }
 
+if (!skip('python')) results.python = (await import('../scripts/build-python.mjs')).benchPython(); // bench/python.py
 writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 if (results.loop.length > 0) writeFileSync(join(root, 'bench', 'chart.svg'), svg(results));
 const table = markdown(results);

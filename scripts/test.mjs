@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { build } from './build.mjs';
 import { bootstrap, log, root, run } from './bootstrap.mjs';
+import { buildPython, ensureVenv, venvPython } from './build-python.mjs';
 import { packInto } from './pack.mjs';
 
 const started = Date.now();
@@ -18,6 +19,11 @@ run('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
 run('cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 step('cargo test');
 run('cargo', ['test']);
+step('native crypto (feature native-crypto: ring behind the host-check seam, same verdicts as the core)');
+run('cargo', ['clippy', '--all-targets', '--features', 'native-crypto', '--', '-D', 'warnings']);
+run('cargo', ['test', '--features', 'native-crypto', '--test', 'native_agreement']);
+run('cargo', ['test', '--features', 'native-crypto', '--lib', 'native']);
+run('cargo', ['test', '--features', 'native-crypto', '--doc', 'native']);
 step('fuzz (cargo-fuzz, every target 20 s; the long run is `node scripts/fuzz.mjs`)');
 run(process.execPath, [join(root, 'scripts', 'fuzz.mjs'), '--quick']);
 
@@ -29,6 +35,17 @@ const scratch = packInto(join(root, 'build', 'scratch'));
 
 step('package tests (node --test tests/package/)');
 run(process.execPath, ['--test', '--test-concurrency=1', join(root, 'tests', 'package')], {
+  env: { ...process.env, EDGE_JWT_SCRATCH: scratch },
+});
+step('Python package (npm run build:python: the abi3 wheel into target/wheels/ and the venv; then pytest tests/python/)');
+ensureVenv();
+run('cargo', ['fmt', '--check', '--manifest-path', join(root, 'python', 'Cargo.toml')]);
+run('cargo', ['clippy', '--manifest-path', join(root, 'python', 'Cargo.toml'), '--all-targets', '--', '-D', 'warnings'], {
+  env: { ...process.env, CARGO_TARGET_DIR: join(root, 'target', 'python-binding'), PYO3_PYTHON: venvPython },
+});
+buildPython();
+// run() fails on any non-zero exit, so pytest's 5 (no tests collected) is a failure too.
+run(venvPython, ['-m', 'pytest', join(root, 'tests', 'python'), '-q', '-p', 'no:cacheprovider'], {
   env: { ...process.env, EDGE_JWT_SCRATCH: scratch },
 });
 step('all tests passed');

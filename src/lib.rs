@@ -21,6 +21,15 @@
 //! | the bounded cache of tokens that verified | [`token_cache`] |
 //! | Better Auth's `session_data` cookie (compact, jwt, jwe) | [`session_cookie`] |
 //! | the one error type and its jose codes | [`error`] |
+//! | `ring` behind the host-check seam, for native builds (feature `native-crypto`) | `native` |
+//!
+//! ## From Rust, natively
+//!
+//! With the `native-crypto` feature (`edge-jwt = { version = "0.1", features = ["native-crypto"] }`),
+//! `native::verify_native(token, Some(&keys), &options)` with a `native::NativeKeySet` checks RSA,
+//! ECDSA P-256/P-384 and Ed25519 signatures with `ring` and everything else (structure, allow-list,
+//! key choice and strength, the Ed25519 edge cases, claims, error codes) with the same core, so it
+//! gives the verdicts of [`verify_token`]. The wasm build never compiles it.
 //!
 //! ```
 //! use edge_jwt::{verify_token, KeySet, VerifyOptions};
@@ -41,6 +50,8 @@ pub mod error;
 pub mod json;
 pub mod jwk;
 pub mod jwks;
+#[cfg(feature = "native-crypto")]
+pub mod native;
 pub mod remote;
 pub mod session_cookie;
 pub mod token;
