@@ -30,7 +30,7 @@
 // one unknown-kid refetch per cooldown), and the resident memory of its processes stays flat.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
@@ -39,6 +39,7 @@ import { startWorkerd } from '../workerd/harness.mjs';
 import { startBetterAuth } from '../runtimes/better-auth-server.mjs';
 import { startRotatingBetterAuth } from '../runtimes/rotating-better-auth.mjs';
 import { build, prepareApp, start, stopAll } from '../runtimes/next-app.mjs';
+import { groupRss, listenerPid, processGroup } from '../runtimes/process-stats.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const WORKER_EXAMPLE = join(root, 'examples', 'cloudflare-worker');
@@ -76,47 +77,6 @@ function tamperCookie(cookieHeader, change) {
   const data = /session_data=([^;]+)/.exec(cookieHeader)?.[1];
   assert.ok(data, `no session_data in ${cookieHeader}`);
   return cookieHeader.replace(data, tamper(data, change));
-}
-
-/** Sums VmRSS over the processes of a process group (Linux /proc), in bytes. */
-function groupRss(pgid) {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue;
-      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-      if (kb !== undefined) total += Number(kb) * 1024;
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return total;
-}
-
-/** The process group of the process listening on 127.0.0.1:<port> (Linux /proc), or undefined. */
-function listenerGroup(port) {
-  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  let inode;
-  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[1] === local && fields[3] === '0A') inode = fields[9];
-  }
-  if (inode === undefined) return undefined;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fds = readdirSync(`/proc/${entry}/fd`);
-      if (!fds.some((fd) => { try { return readlinkSync(`/proc/${entry}/fd/${fd}`) === `socket:[${inode}]`; } catch { return false; } })) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-    } catch {
-      // not ours to read, or ended meanwhile
-    }
-  }
-  return undefined;
 }
 
 function compatibilityDate() {
@@ -269,15 +229,16 @@ test('the gate under load and faults: the Worker in workerd and the Next app on 
         });
         stops.push(() => worker.stop());
         gate.url = `${worker.url}/me`;
-        gate.pgid = listenerGroup(Number(new URL(worker.url).port));
+        gate.pid = listenerPid(Number(new URL(worker.url).port));
       } else {
         const edge = name.includes('edge');
         const next = await start(nextDirs[edge ? 'edge' : 'node'], { authUrl: server.url, banWasmCompile: edge });
         stops.push(() => next.stop());
         gate.url = `${next.url}/api/me`;
-        gate.pgid = listenerGroup(Number(new URL(next.url).port));
+        gate.pid = listenerPid(Number(new URL(next.url).port));
       }
-      assert.ok(gate.pgid > 0, `${name}: its process group was found`);
+      assert.ok(gate.pid > 0, `${name}: the process listening on its port was found`);
+      gate.pgid = processGroup(gate.pid);
       assert.equal(server.requests.jwks, 0, `${name}: no key fetch before the first request`);
       gates.push(gate);
     }
