@@ -8,6 +8,7 @@
 //   size     the .wasm and the JS a Worker ships, next to jose's verify path (sizes.mjs)
 //   memory   1,000,000 verifications in a child process, memory before/after (memory.mjs)
 //   python   the Python package against PyJWT, joserfc and `cryptography` (bench/python.py)
+//   gate     HTTP load through the example Worker's gate, a jose gate and Better Auth's get-session (gate-load.mjs)
 // The package is built (unless --no-build), packed and installed into build/bench-scratch, and
 // every edge-jwt figure comes from that installed copy. Writes bench/results.json and
 // bench/chart.svg, and rewrites the README's table between its bench markers.
@@ -20,6 +21,7 @@ import { build } from '../scripts/build.mjs';
 import { bootstrap, log, root } from '../scripts/bootstrap.mjs';
 import { packInto } from '../scripts/pack.mjs';
 import { coldStart } from './cold-start.mjs';
+import { gateLoad } from './gate-load.mjs';
 import { markdown, svg } from './report.mjs';
 import { sizes } from './sizes.mjs';
 import { ALGS, OPTIONS, benchInput } from './tokens.mjs';
@@ -91,6 +93,10 @@ if (!skip('workerd')) {
 if (!skip('cold')) {
   log('cold start');
   results.cold = coldStart({ scratch, inputs: inputs.filter((i) => ['EdDSA', 'ES256', 'RS256', 'HS256'].includes(i.alg)) });
+}
+if (!skip('gate')) {
+  log('gate load: requests per second through the example Worker, a jose gate, Better Auth get-session');
+  results.gateLoad = await gateLoad({ scratch, log });
 }
 if (!skip('size')) results.size = await sizes({ scratch });
 if (!skip('memory')) {
