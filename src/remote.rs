@@ -13,9 +13,11 @@
 //!   `kid`* began within `cooldown`: the initial fetch, the scheduled and background refreshes and
 //!   `reload()` do not start the cooldown, so the first unknown `kid` after them (a key rotated
 //!   right after a cold start) refetches at once, while a flood of random kids is still at most
-//!   one fetch per cooldown, even while the server fails.
+//!   one fetch per cooldown.
 //! - after a failed attempt, the next one waits at least `min(cooldown, MAX_RETRY_INTERVAL_MS)`
-//!   (an unknown `kid` included).
+//!   (an unknown `kid` included). A refetch for an unknown `kid` that fails does not start the
+//!   cooldown: while the server is down, unknown kids cost at most one attempt per retry interval,
+//!   and a key rotated during an outage is fetched as soon as the server answers again.
 //! - a response that is not a valid key set keeps the previous keys.
 
 use crate::error::Error;
@@ -110,8 +112,11 @@ pub struct RemoteCache {
     cached: Option<Cached>,
     last_attempt: Option<f64>,
     last_attempt_failed: bool,
-    /// When the last refetch caused by an unknown `kid` began.
+    /// When the last refetch caused by an unknown `kid` began (one that did not fail).
     last_kid_refetch: Option<f64>,
+    /// While a refetch for an unknown `kid` is reported neither as a success nor as a failure: the
+    /// `last_kid_refetch` before it, restored if it fails.
+    kid_refetch_before: Option<Option<f64>>,
     stats: Stats,
     generation: u32,
 }
@@ -126,6 +131,7 @@ impl RemoteCache {
             last_attempt: None,
             last_attempt_failed: false,
             last_kid_refetch: None,
+            kid_refetch_before: None,
             stats: Stats::default(),
             generation: 0,
         }
@@ -198,13 +204,13 @@ impl RemoteCache {
     }
 
     /// Claims the refetch for an unknown `kid` at `now` if [`Self::may_refetch_for_unknown_kid`]
-    /// allows it: the cooldown then counts from `now`. The caller performs the fetch and reports
-    /// it with [`Self::accept`] or [`Self::reject`] as any other.
+    /// allows it: the cooldown then counts from `now`, unless the fetch fails. The caller performs
+    /// the fetch and reports it with [`Self::accept`] or [`Self::reject`] as any other.
     pub fn begin_refetch_for_unknown_kid(&mut self, now: f64) -> bool {
         if !self.may_refetch_for_unknown_kid(now) {
             return false;
         }
-        self.last_kid_refetch = Some(now);
+        self.kid_refetch_before = Some(self.last_kid_refetch.replace(now));
         true
     }
 
@@ -289,6 +295,7 @@ impl RemoteCache {
                 });
                 self.generation = self.generation.wrapping_add(1);
                 self.last_attempt_failed = false;
+                self.kid_refetch_before = None;
                 Ok(())
             }
             Err(error) => {
@@ -366,6 +373,11 @@ impl RemoteCache {
 
     fn note_failure(&mut self, now: f64, error: &Error) {
         self.last_attempt_failed = true;
+        // A failed refetch for an unknown kid leaves the kid cooldown as it was: the retry
+        // interval alone spaces the attempts while the server fails.
+        if let Some(before) = self.kid_refetch_before.take() {
+            self.last_kid_refetch = before;
+        }
         self.stats.failures = self.stats.failures.saturating_add(1);
         self.stats.last_error = Some((error.code().to_owned(), error.message().to_owned(), now));
     }
@@ -527,10 +539,29 @@ mod tests {
         assert!(c.begin_refetch_for_unknown_kid(6_000.0));
         c.reject(6_000.0, &Error::JwksFetchFailed("down".into()));
         assert!(
-            !c.may_refetch_for_unknown_kid(15_999.0),
-            "kid cooldown while the server fails"
+            !c.may_refetch_for_unknown_kid(10_999.0),
+            "retry interval while the server fails"
         );
-        assert!(c.may_refetch_for_unknown_kid(16_000.0));
+        // The failed refetch did not start the kid cooldown: the next unknown kid, after the
+        // retry interval, may refetch (a key rotated during the outage is found at once).
+        assert!(c.begin_refetch_for_unknown_kid(11_000.0));
+        c.accept(11_050.0, JWKS, None).unwrap();
+        // This one succeeded: the cooldown counts from it.
+        assert!(
+            !c.may_refetch_for_unknown_kid(20_999.0),
+            "cooldown after a good refetch"
+        );
+        assert!(c.may_refetch_for_unknown_kid(21_000.0));
+    }
+
+    #[test]
+    fn an_invalid_body_for_an_unknown_kid_does_not_start_the_cooldown() {
+        let mut c = cache();
+        c.accept(0.0, JWKS, None).unwrap();
+        assert!(c.begin_refetch_for_unknown_kid(1_000.0));
+        assert!(c.accept(1_010.0, b"{}", None).is_err());
+        assert!(!c.may_refetch_for_unknown_kid(6_009.0), "retry interval");
+        assert!(c.may_refetch_for_unknown_kid(6_010.0), "no kid cooldown");
     }
 
     #[test]

@@ -118,6 +118,35 @@ test('key rotation: a new kid costs one fetch; a dropped key is used until the n
   assert.equal(s.count, 4);
 });
 
+test('key rotated during an outage: a failed refetch for an unknown kid does not start the cooldown', async (t) => {
+  const clock = fakeClock();
+  const s = await server(t, { jwks: jwksOf(A) });
+  const set = createRemoteJWKSet(s.url, { clock });
+  await verifies(await signToken(A), set, 'A token, cold');
+  assert.equal(s.count, 1);
+
+  // The server fails; an unknown kid tries a refetch, which fails.
+  s.set({ status: 503, body: 'down' });
+  clock.advance(1000);
+  await rejectsWith(verifyToken(await signToken(C), set), 'ERR_JWKS_NO_MATCHING_KEY', 'unknown kid while the server fails');
+  assert.equal(s.count, 2, 'the unknown kid tried one refetch');
+  await verifies(await signToken(A), set, 'A token during the outage (cached keys)');
+  clock.advance(1000);
+  await rejectsWith(verifyToken(await signToken(C), set), 'ERR_JWKS_NO_MATCHING_KEY', 'unknown kid within the retry interval');
+  assert.equal(s.count, 2, 'no attempt within the retry interval after the failure');
+
+  // The server is back with a rotated key; past the retry interval (5 s), far within the cooldown
+  // (30 s), the new key's first token refetches and verifies.
+  s.set({ jwks: jwksOf(A, B) });
+  clock.advance(4500);
+  await verifies(await signToken(B), set, 'B token once the server is back');
+  assert.equal(s.count, 3, 'one refetch for the rotated key');
+  // That refetch succeeded: it starts the cooldown for the next unknown kids.
+  clock.advance(1000);
+  await rejectsWith(verifyToken(await signToken(C), set), 'ERR_JWKS_NO_MATCHING_KEY', 'unknown kid after the good refetch');
+  assert.equal(s.count, 3, 'no refetch within the cooldown of a successful unknown-kid refetch');
+});
+
 test('key rotation while the cache clock stands still: each token is checked with its own key, never a key of the previous set', async (t) => {
   // Two fetches at the same cache time (a frozen or coarse clock; two fetches within 1 ms). The new
   // set must be used in full: its keys verify their tokens, and a token signed by a key of the
