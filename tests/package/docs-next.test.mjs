@@ -1,0 +1,143 @@
+// The README's Next.js quick start, tried as a newcomer would: a fresh app from create-next-app 16
+// with its default answers (App Router, TypeScript, Turbopack, `cacheComponents` on), better-auth
+// and the packed edge-jwt installed, and the README's blocks marked next-app/... written into it
+// (Better Auth's config and route handler, proxy.ts, a server component, a route handler). Then
+// `next build` and `next start` on 127.0.0.1, and requests through the proxy: an anonymous page
+// request is sent to sign in and an anonymous API request refused with 401, while a user who just
+// signed up (Better Auth's session cookies) and a Bearer token from /api/auth/token get through,
+// with the page and the route handler showing what the proxy verified.
+//
+// create-next-app and better-auth are installed from npm once, into build/docs-cache/ (see
+// tests/docs/tools.mjs); each run starts again from the files create-next-app wrote. One change
+// to the template: its layout loads two Google Fonts at build time, which needs fonts.googleapis.com;
+// they are replaced by empty class names (and the test fails if the template stops loading them so).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir } from './load.mjs';
+import { Jar, freePort, http } from '../runtimes/next-app.mjs';
+import { projectFiles, writeFiles } from '../docs/snippets.mjs';
+import { nextApp, nextConfigOf, root, run, startProcess } from '../docs/tools.mjs';
+
+const BUILD_TIMEOUT_MS = 300_000;
+const START_TIMEOUT_MS = 60_000;
+const files = projectFiles(join(root, 'README.md'), 'next-app');
+const PASSWORD = 'correct-horse-battery-staple';
+let app;
+let url;
+let server;
+
+const GOOGLE_FONTS = 'import { Geist, Geist_Mono } from "next/font/google";\n';
+const NO_GOOGLE_FONTS = "// Google Fonts are out of reach here: the template's two fonts become empty class names.\n"
+  + "const Geist = (_options: { variable: string; subsets: string[] }) => ({ variable: '' });\nconst Geist_Mono = Geist;\n";
+
+function env() {
+  const base = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', BETTER_AUTH_URL: url, BETTER_AUTH_SECRET: secret };
+  delete base.NODE_OPTIONS;
+  return base;
+}
+const secret = randomBytes(32).toString('base64');
+
+before(async () => {
+  let started = Date.now();
+  app = await nextApp();
+  process.stderr.write(`create-next-app 16 app with better-auth ready (from build/docs-cache when cached): ${Date.now() - started} ms\n`);
+  const layout = join(app, 'app', 'layout.tsx');
+  const template = readFileSync(layout, 'utf8');
+  assert.ok(template.includes(GOOGLE_FONTS), `the template's app/layout.tsx no longer imports its fonts as expected:\n${template}`);
+  writeFileSync(layout, template.replace(GOOGLE_FONTS, NO_GOOGLE_FONTS));
+  assert.match(nextConfigOf(app), /cacheComponents:\s*true/, 'the template no longer turns on cacheComponents');
+  for (const { path } of files) assert.ok(!existsSync(join(app, path)) || path === 'app/layout.tsx', `the template already has ${path}`);
+  writeFiles(app, files);
+  rmSync(join(app, 'node_modules', 'edge-jwt'), { recursive: true, force: true });
+  cpSync(join(scratchDir(), 'node_modules', 'edge-jwt'), join(app, 'node_modules', 'edge-jwt'), { recursive: true, dereference: true });
+
+  url = `http://127.0.0.1:${await freePort()}`;
+  started = Date.now();
+  await run(process.execPath, [join(app, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], { cwd: app, env: env(), timeoutMs: BUILD_TIMEOUT_MS });
+  process.stderr.write(`next build: ${Date.now() - started} ms\n`);
+  started = Date.now();
+  const port = new URL(url).port;
+  server = startProcess(process.execPath, [join(app, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-H', '127.0.0.1', '-p', port], { cwd: app, env: env() });
+  for (;;) {
+    if (server.exited()) throw new Error(`next start exited:\n${server.output().slice(-4000)}`);
+    try {
+      const response = await fetch(`${url}/`, { signal: AbortSignal.timeout(5_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`next start did not answer within ${START_TIMEOUT_MS} ms:\n${server.output().slice(-4000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  process.stderr.write(`next start answering: ${Date.now() - started} ms\n`);
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+test('the README marks Better Auth\'s config, its route handler, proxy.ts, a page and a route handler', () => {
+  assert.deepEqual(files.map((f) => f.path).sort(), ['app/api/auth/[...all]/route.ts', 'app/api/me/route.ts', 'app/dashboard/page.tsx', 'lib/auth.ts', 'proxy.ts']);
+  const auth = files.find((f) => f.path === 'lib/auth.ts').code;
+  assert.match(auth, /sessionCookieCache:\s*true/);
+  assert.match(auth, /strategy:\s*'jwt'/);
+});
+
+test('an anonymous visitor is sent to sign in, and an anonymous API call refused', async () => {
+  const call = http(url);
+  const page = await call('/dashboard?tab=1');
+  assert.equal(page.status, 307, page.text.slice(0, 500));
+  const location = new URL(page.headers.get('location'), url);
+  assert.equal(location.pathname, '/sign-in');
+  assert.equal(location.searchParams.get('callbackURL'), '/dashboard?tab=1');
+
+  const api = await call('/api/me');
+  assert.equal(api.status, 401);
+  assert.equal(api.json.error, 'missing_token');
+  assert.match(api.headers.get('www-authenticate'), /^Bearer/);
+
+  const home = await call('/');
+  assert.equal(home.status, 200, 'the public home page is refused');
+});
+
+test('a user who just signed up gets through with Better Auth\'s session cookies, and with a Bearer token', async () => {
+  const call = http(url);
+  const jar = new Jar();
+  const email = `readme-next-${Date.now()}@example.com`;
+  const up = await call('/api/auth/sign-up/email', { body: { email, password: PASSWORD, name: 'Ada Lovelace' }, jar });
+  assert.equal(up.status, 200, up.text);
+  assert.ok(jar.get('session_token') !== undefined, `no session_token cookie: ${[...jar.cookies.keys()].join(', ')}`);
+  assert.ok(jar.get('session_data') !== undefined, `no session_data cookie (the cookie cache): ${[...jar.cookies.keys()].join(', ')}`);
+
+  const page = await call('/dashboard', { jar });
+  assert.equal(page.status, 200, page.text.slice(0, 500));
+  assert.ok(page.text.includes(email), 'the server component does not show the signed-in user\'s email');
+
+  const me = await call('/api/me', { jar });
+  assert.equal(me.status, 200, me.text);
+  assert.equal(me.json.source, 'cookie');
+  assert.equal(me.json.sub, up.json.user.id);
+  assert.equal(me.json.claims.email, email);
+
+  const tokenAnswer = await call('/api/auth/token', { jar });
+  assert.equal(tokenAnswer.status, 200, tokenAnswer.text);
+  const bearer = await call('/api/me', { headers: { authorization: `Bearer ${tokenAnswer.json.token}` } });
+  assert.equal(bearer.status, 200, bearer.text);
+  assert.equal(bearer.json.source, 'bearer');
+  assert.equal(bearer.json.sub, up.json.user.id);
+
+  // A forged cache: another user's id under the same signature is refused, not trusted.
+  const forged = new Jar();
+  for (const [name, value] of jar.cookies) forged.cookies.set(name, value);
+  const cacheName = [...forged.cookies.keys()].find((name) => name.endsWith('session_data'));
+  const [head, payload, signature] = forged.cookies.get(cacheName).split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url'));
+  const edited = Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url');
+  forged.cookies.set(cacheName, `${head}.${edited}.${signature}`);
+  const refused = await call('/api/me', { jar: forged });
+  assert.equal(refused.status, 401, refused.text);
+});
