@@ -94,7 +94,7 @@ test('every relative link of the packed package\'s Markdown resolves to a shippe
   assert.ok(checked >= 10, `only ${checked} relative links were found: is the link reader broken?`);
 });
 
-test('the package manifest ships docs/ and says where it comes from only with true values', () => {
+test('the package manifest ships docs/, and names no placeholder repository, homepage or bugs URL', () => {
   const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
   assert.ok(manifest.files.includes('docs'), `files: ${JSON.stringify(manifest.files)}`);
   assert.equal(manifest.license, 'MIT');
