@@ -11,7 +11,7 @@ const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed
 const ratio = (a, b) => (a / b).toFixed(2);
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** The Markdown block for the README. */
+/** The Markdown block of figures for docs/benchmarks.md. */
 export function markdown(results) {
   const { node, date, loop, workerd, cold, size, memory } = results;
   const lines = [
