@@ -1,15 +1,21 @@
-// Turns bench/results.json into the README's benchmark table (between the bench:start/bench:end
-// markers) and bench/chart.svg (µs per verification per algorithm, log scale).
+// Turns bench/results.json into the benchmark figures of docs/benchmarks.md (between its
+// bench:start/bench:end markers) and docs/benchmarks.svg (µs per verification per algorithm, log scale).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where the figures go, relative to the repository root. */
+export const REPORT_FILE = join('docs', 'benchmarks.md');
+export const CHART_FILE = join('docs', 'benchmarks.svg');
 
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const ratio = (a, b) => (a / b).toFixed(2);
 const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** The Markdown block for the README. */
+/** The Markdown block of figures for docs/benchmarks.md. */
 export function markdown(results) {
   const { node, date, loop, workerd, cold, size, memory } = results;
   const lines = [
-    `Node ${node}, ${date.slice(0, 10)}, this project's 2-core build machine (µs per verification, median of`,
+    `Node ${node}, ${date.slice(0, 10)}, a shared 2-core VM (µs per verification, median of`,
     'rounds after warm-up, lower is better; token cache off unless said; local JWKS; HS* with a secret).',
     '',
     '| alg | `verifyToken` | jose `jwtVerify` | `node:crypto` primitive | `verifyToken` / jose | `verifyToken` / primitive | `verifyTokenSync` (pure wasm) | cache hit | workerd: `verifyToken` | workerd: jose | workerd ratio |',
@@ -39,7 +45,7 @@ export function markdown(results) {
     }
     lines.push('');
   }
-  lines.push('![µs per verification, log scale](bench/chart.svg)');
+  lines.push('![µs per verification, log scale](benchmarks.svg)');
   return lines.join('\n');
 }
 
@@ -78,4 +84,20 @@ export function svg(results) {
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Writes the chart and replaces the figures between the markers of docs/benchmarks.md; returns the
+ * Markdown block. Nothing is written when the run measured no algorithm.
+ */
+export function writeReport(root, results) {
+  const table = markdown(results);
+  if (results.loop.length === 0) return table;
+  writeFileSync(join(root, CHART_FILE), svg(results));
+  const path = join(root, REPORT_FILE);
+  const text = readFileSync(path, 'utf8');
+  const marked = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
+  if (!marked.test(text)) throw new Error(`${REPORT_FILE} has no bench:start/bench:end markers`);
+  writeFileSync(path, text.replace(marked, () => `<!-- bench:start -->\n${table}\n<!-- bench:end -->`));
+  return table;
 }

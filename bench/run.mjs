@@ -11,9 +11,9 @@
 //   gate     HTTP load through the example Worker's gate, a jose gate and Better Auth's get-session (gate-load.mjs)
 // The package is built (unless --no-build), packed and installed into build/bench-scratch, and
 // every edge-jwt figure comes from that installed copy. Writes bench/results.json and
-// bench/chart.svg, and rewrites the README's table between its bench markers.
+// docs/benchmarks.svg, and rewrites the figures of docs/benchmarks.md between its bench markers.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as jose from 'jose';
@@ -22,7 +22,7 @@ import { bootstrap, log, root } from '../scripts/bootstrap.mjs';
 import { packInto } from '../scripts/pack.mjs';
 import { coldStart } from './cold-start.mjs';
 import { gateLoad } from './gate-load.mjs';
-import { markdown, svg } from './report.mjs';
+import { REPORT_FILE, writeReport } from './report.mjs';
 import { sizes } from './sizes.mjs';
 import { ALGS, OPTIONS, benchInput } from './tokens.mjs';
 import { workerdLoop } from './workerd.mjs';
@@ -108,13 +108,6 @@ if (!skip('memory')) {
 
 if (!skip('python')) results.python = (await import('../scripts/build-python.mjs')).benchPython(); // bench/python.py
 writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-if (results.loop.length > 0) writeFileSync(join(root, 'bench', 'chart.svg'), svg(results));
-const table = markdown(results);
-const readmePath = join(root, 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
-const marked = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
-if (marked.test(readme) && results.loop.length > 0) {
-  writeFileSync(readmePath, readme.replace(marked, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`));
-  log('README.md benchmark section updated');
-}
+const table = writeReport(root, results);
+if (results.loop.length > 0) log(`${REPORT_FILE} and its chart updated`);
 process.stdout.write(`${table}\n`);

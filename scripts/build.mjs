@@ -1,6 +1,6 @@
 // `npm run build`: the Rust core to WebAssembly, wasm-bindgen's glue, wasm-opt, then the JS layer
 // bundled once per runtime entry, TypeScript declarations, and pkg/package.json.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { bootstrap, log, root, run } from './bootstrap.mjs';
@@ -60,6 +60,8 @@ export async function build() {
   writeFileSync(join(root, 'pkg', 'package.json'), `${JSON.stringify(packageJson(version), null, 2)}\n`);
   copyFileSync(join(root, 'README.md'), join(root, 'pkg', 'README.md'));
   copyFileSync(join(root, 'LICENSE'), join(root, 'pkg', 'LICENSE'));
+  // The reference the README links to (docs/*.md and the chart): shipped, so no link is dead on npm.
+  cpSync(join(root, 'docs'), join(root, 'pkg', 'docs'), { recursive: true });
 
   const raw = wasm.length;
   const gz = gzipSync(wasm, { level: 9 }).length;
@@ -98,7 +100,7 @@ function packageJson(version) {
     type: 'module',
     keywords: ['jwt', 'jws', 'jwks', 'jose', 'better-auth', 'webassembly', 'edge', 'cloudflare-workers', 'nextjs'],
     sideEffects: ['./dist/*.js', './dist/*.cjs'],
-    files: ['dist', 'README.md', 'LICENSE'],
+    files: ['dist', 'docs', 'README.md', 'LICENSE'],
     main: './dist/inline.cjs',
     bin: { 'edge-jwt': './dist/cli.js' },
     module: './dist/inline.js',
