@@ -1,4 +1,4 @@
-"""The Python code blocks of docs/python.md run as written, against a real Better Auth server and
+"""The Python code blocks of docs/python.md (and the README's Python quick start) run as written, against a real Better Auth server and
 real FastAPI apps. Each block is marked `<!-- test: NAME -->`; the variables a block takes from its
 surroundings (`token`, `cookie_header`, `BETTER_AUTH_URL`) and its environment variables are given
 here, then what it defines or prints is checked."""
@@ -120,3 +120,21 @@ def test_session_cookie(better_auth: Any) -> None:
         assert lines[1].startswith("no usable cookie cache")
     finally:
         better_auth.call("close", id=server["id"])
+
+
+def test_readme_quickstart(jwt_server: Dict[str, Any], better_auth: Any) -> None:
+    text = (ROOT / "README.md").read_text()
+    found = dict(BLOCK.findall(text))
+    assert set(found) == {"readme-quickstart"}, sorted(found)
+    assert text.count("```python") == 1, "every python block of the README is a tested one"
+    namespace: Dict[str, Any] = {"__name__": "readme_quickstart"}
+    with environment(BETTER_AUTH_URL=jwt_server["url"]):
+        exec(compile(found["readme-quickstart"], "README.md:readme-quickstart", "exec"), namespace)
+    before = better_auth.call("requests", id=jwt_server["id"])["jwks"]
+    with TestClient(namespace["app"]) as client:
+        assert better_auth.call("requests", id=jwt_server["id"])["jwks"] == before + 1, "the lifespan fetched the keys"
+        answer = client.get("/me", headers={"authorization": f"Bearer {jwt_server['token']}"})
+        assert answer.status_code == 200 and answer.json() == {"sub": jwt_server["user"]["id"]}
+        refused = client.get("/me", headers={"authorization": f"Bearer {jwt_server['token']}x"})
+        assert refused.status_code == 401 and refused.json()["detail"]["code"].startswith("ERR_JWS_")
+        assert client.get("/me").status_code == 401
