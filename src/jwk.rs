@@ -122,7 +122,7 @@ impl Jwk {
         &self.kid
     }
 
-    /// Whether this key is a candidate for a token with `alg` and header `kid` (API.md §2): kind
+    /// Whether this key is a candidate for a token with `alg` and header `kid` (docs/api.md, "Key selection"): kind
     /// fits, `kid` equal when the header has one, `alg` equal when the key has one, `use` is `sig`
     /// and `key_ops` include `verify` when present, `ext` boolean when present.
     #[must_use]

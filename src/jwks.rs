@@ -1,4 +1,4 @@
-//! A JSON Web Key Set and the choice of key for a token (API.md §2, jose's `createLocalJWKSet`).
+//! A JSON Web Key Set and the choice of key for a token (docs/api.md, "Key selection"; jose's `createLocalJWKSet`).
 //!
 //! Keys are parsed once, when the set is made, so verifying a token never re-reads key material.
 //! Header `jwk`, `jku`, `x5u` and `x5c` are never consulted: only the set chooses keys.
@@ -80,7 +80,7 @@ impl KeySet {
         &self.keys
     }
 
-    /// Chooses the keys that fit a token with `alg` and header `kid` (API.md §2).
+    /// Chooses the keys that fit a token with `alg` and header `kid` (docs/api.md, "Key selection").
     ///
     /// # Errors
     /// [`Error::NoMatchingKey`] when no key fits, with what the set holds.
