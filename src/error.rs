@@ -80,8 +80,28 @@ pub enum Error {
     },
 }
 
+/// Every code an [`Error`] can carry, one per variant, in declaration order. The one list of them:
+/// `tests/shared_facts.rs` checks that the TypeScript side (`JOSEErrorCode` and the classes of
+/// `js/errors.ts`, the code-to-class table of `js/failure.ts`) has exactly these.
+pub const CODES: [&str; 14] = [
+    "ERR_JWS_INVALID",
+    "ERR_JWT_INVALID",
+    "ERR_JOSE_ALG_NOT_ALLOWED",
+    "ERR_JOSE_NOT_SUPPORTED",
+    "ERR_JWKS_NO_MATCHING_KEY",
+    "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
+    "ERR_JWKS_INVALID",
+    "ERR_JWKS_TIMEOUT",
+    "ERR_JWKS_FETCH_FAILED",
+    "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+    "ERR_JWE_INVALID",
+    "ERR_JWE_DECRYPTION_FAILED",
+    "ERR_JWT_EXPIRED",
+    "ERR_JWT_CLAIM_VALIDATION_FAILED",
+];
+
 impl Error {
-    /// jose's error code for this error.
+    /// jose's error code for this error (one of [`CODES`]).
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
@@ -208,9 +228,32 @@ mod tests {
                 "ERR_JWT_CLAIM_VALIDATION_FAILED",
             ),
         ];
-        for (error, code) in all {
-            assert_eq!(error.code(), code);
+        // Fails to compile when a variant is added and not listed above.
+        fn listed(error: &Error) {
+            match error {
+                Error::JwsInvalid(_)
+                | Error::JwtInvalid(_)
+                | Error::AlgNotAllowed(_)
+                | Error::NotSupported(_)
+                | Error::NoMatchingKey(_)
+                | Error::MultipleMatchingKeys(_)
+                | Error::JwksInvalid(_)
+                | Error::JwksTimeout(_)
+                | Error::JwksFetchFailed(_)
+                | Error::SignatureInvalid(_)
+                | Error::JweInvalid(_)
+                | Error::JweDecryptionFailed(_)
+                | Error::Expired { .. }
+                | Error::ClaimInvalid { .. } => {}
+            }
         }
+        let mut codes = Vec::new();
+        for (error, code) in all {
+            listed(&error);
+            assert_eq!(error.code(), code);
+            codes.push(code);
+        }
+        assert_eq!(codes, CODES, "CODES lists every variant's code, in order");
     }
 
     #[test]
