@@ -1,9 +1,11 @@
 // `npm run bench`: edge-jwt next to jose, measured side by side. A benchmark, not a test: it asserts
 // nothing about speed. Sections (each can be skipped with --no-<name>):
 //   loop     one Node process, per algorithm: µs per verifyToken (cache off and on), verifyTokenSync,
-//            jose.jwtVerify (local JWKS) and the bare node:crypto primitive on the same bytes (the
-//            limit); median of several timed rounds after a warm-up, the contenders interleaved
-//   workerd  the same verifyToken / jwtVerify loop inside workerd (tests/workerd/harness.mjs)
+//            jose.jwtVerify (local JWKS), fast-jwt's verifier (the key as PEM; its token cache off
+//            and on) and the bare node:crypto primitive on the same bytes (the limit); median of
+//            several timed rounds after a warm-up, the contenders interleaved
+//   workerd  the same verifyToken / jwtVerify loop inside workerd (tests/workerd/harness.mjs), next
+//            to a bare crypto.subtle.verify on the same bytes with the key imported beforehand
 //   cold     fresh processes: import, key set, first verification (cold-start.mjs)
 //   size     the .wasm and the JS a Worker ships, next to jose's verify path (sizes.mjs)
 //   memory   1,000,000 verifications in a child process, memory before/after (memory.mjs)
@@ -13,9 +15,11 @@
 // every edge-jwt figure comes from that installed copy. Writes bench/results.json and
 // docs/benchmarks.svg, and rewrites the figures of docs/benchmarks.md between its bench markers.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createVerifier } from 'fast-jwt';
 import * as jose from 'jose';
 import { build } from '../scripts/build.mjs';
 import { bootstrap, log, root } from '../scripts/bootstrap.mjs';
@@ -72,6 +76,11 @@ if (!skip('loop')) {
     const edgeOptions = secret ? { ...OPTIONS, secret } : OPTIONS;
     const off = { ...edgeOptions, tokenCache: false };
     const slow = /^(ES384|ES512)$/.test(alg);
+    // fast-jwt takes one key (a PEM public key, or the secret), not a key set.
+    const fastKey = jwks ? crypto.createPublicKey({ key: jwks.keys[0], format: 'jwk' }).export({ type: 'spki', format: 'pem' }) : secret;
+    const fastOptions = { key: fastKey, algorithms: [alg], allowedIss: OPTIONS.issuer, allowedAud: OPTIONS.audience };
+    const fastJwt = createVerifier({ ...fastOptions, cache: false });
+    const fastJwtCache = createVerifier({ ...fastOptions, cache: true });
     const row = {
       alg,
       ...(await interleaved({
@@ -79,11 +88,13 @@ if (!skip('loop')) {
         jose: () => jose.jwtVerify(token, joseKey, OPTIONS),
         native: async () => primitive(),
         verifyTokenCached: () => edge.verifyToken(token, keys, edgeOptions),
+        fastJwt: async () => fastJwt(token),
+        fastJwtCached: async () => fastJwtCache(token),
       }, slow ? 3000 : 1500)),
       ...(await interleaved({ verifyTokenSync: () => edge.verifyTokenSync(token, keys, off) }, slow ? 4000 : 1500)),
     };
     results.loop.push(row);
-    log(`${alg.padEnd(6)} verifyToken ${row.verifyToken.toFixed(1)} µs, jose ${row.jose.toFixed(1)}, primitive ${row.native.toFixed(1)}, sync ${row.verifyTokenSync.toFixed(1)}, cached ${row.verifyTokenCached.toFixed(1)}`);
+    log(`${alg.padEnd(6)} verifyToken ${row.verifyToken.toFixed(1)} µs, jose ${row.jose.toFixed(1)}, primitive ${row.native.toFixed(1)}, sync ${row.verifyTokenSync.toFixed(1)}, cached ${row.verifyTokenCached.toFixed(1)}, fast-jwt ${row.fastJwt.toFixed(1)}, fast-jwt cached ${row.fastJwtCached.toFixed(1)}`);
   }
 }
 if (!skip('workerd')) {
@@ -111,3 +122,18 @@ writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, nu
 const table = writeReport(root, results);
 if (results.loop.length > 0) log(`${REPORT_FILE} and its chart updated`);
 process.stdout.write(`${table}\n`);
+if (results.loop.length > 0) process.stdout.write(`\n${peers(results)}\n`);
+
+/** The columns the docs/benchmarks.md table leaves out: fast-jwt, and workerd's bare crypto.subtle.verify. */
+function peers({ loop, workerd }) {
+  const f = (x) => (x === undefined ? '–' : x.toFixed(1));
+  const lines = [
+    '| alg | verifyToken | fast-jwt | verifyToken cache hit | fast-jwt cache hit | verifyToken − primitive | workerd: verifyToken | workerd: jose | workerd: crypto.subtle.verify | workerd: verifyToken − subtle |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of loop) {
+    const w = workerd?.[r.alg];
+    lines.push(`| ${r.alg} | ${f(r.verifyToken)} | ${f(r.fastJwt)} | ${f(r.verifyTokenCached)} | ${f(r.fastJwtCached)} | ${f(r.verifyToken - r.native)} | ${f(w?.edge)} | ${f(w?.jose)} | ${f(w?.subtle)} | ${w ? f(w.edge - w.subtle) : '–'} |`);
+  }
+  return lines.join('\n');
+}

@@ -1,6 +1,7 @@
 // The verification loop inside workerd (the runtime of Cloudflare Workers), bundled the way
 // wrangler bundles (tests/workerd/harness.mjs). Each request runs n verifications; its time from
 // the outside, minus an empty request's, over n is the time per verification. Median of rounds.
+// Next to edge-jwt and jose: the bare crypto.subtle.verify on the same bytes (key imported before).
 import { join } from 'node:path';
 import { startWorkerd } from '../tests/workerd/harness.mjs';
 import { OPTIONS } from './tokens.mjs';
@@ -15,7 +16,7 @@ async function timed(url) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** `{ [alg]: { edge, jose } }` in µs per verification inside workerd. */
+/** `{ [alg]: { edge, jose, subtle } }` in µs per verification inside workerd. */
 export async function workerdLoop({ scratch, inputs, rounds = 9 }) {
   const worker = await startWorkerd({ entry: join(import.meta.dirname, 'workerd-worker.mjs'), scratch, compatibilityDate: '2026-11-01' });
   try {
@@ -26,11 +27,11 @@ export async function workerdLoop({ scratch, inputs, rounds = 9 }) {
     for (const { alg } of inputs) {
       const slow = /^(ES384|ES512)$/.test(alg);
       const n = slow ? 100 : 400;
-      const libs = ['edge-jwt', 'jose'];
+      const libs = ['edge-jwt', 'jose', 'subtle'];
       for (const lib of libs) await timed(`${worker.url}/run?lib=${lib}&alg=${alg}&n=${Math.ceil(n / 4)}`); // warm-up
-      // Rounds interleaved (edge-jwt, jose, edge-jwt, ...), each against its own empty request, so a
-      // load spike on the shared machine falls on both columns alike.
-      const samples = { 'edge-jwt': [], jose: [] };
+      // Rounds interleaved (edge-jwt, jose, subtle, edge-jwt, ...), each against its own empty
+      // request, so a load spike on the shared machine falls on every column alike.
+      const samples = { 'edge-jwt': [], jose: [], subtle: [] };
       for (let r = 0; r < rounds; r += 1) {
         for (const lib of libs) {
           const empty = await timed(`${worker.url}/run?lib=none&alg=${alg}&n=0`);
@@ -38,7 +39,7 @@ export async function workerdLoop({ scratch, inputs, rounds = 9 }) {
           samples[lib].push(((full - empty) * 1000) / n);
         }
       }
-      const row = { edge: median(samples['edge-jwt']), jose: median(samples.jose) };
+      const row = { edge: median(samples['edge-jwt']), jose: median(samples.jose), subtle: median(samples.subtle) };
       out[alg] = row;
     }
     return out;

@@ -88,11 +88,17 @@ export interface RemoteJWKSetStats {
   lastError?: { code: string; message: string; at: number };
 }
 
+// The limits below are src/jwks.rs MAX_JWKS_BYTES and src/remote.rs MAX_RETRY_INTERVAL_MS;
+// tests/shared_facts.rs checks that each equals its Rust source.
 const MAX_BODY_BYTES = 256 * 1024;
+const MAX_RETRY_INTERVAL_MS = 5_000;
 const PLAN_USE = 0;
 const PLAN_USE_AND_REFRESH = 1;
 const PLAN_FETCH = 2;
 const POLL_MS = 5;
+
+/** Failures thrown by `accept()`, which has recorded them in the cache's state already. */
+const recordedByAccept = new WeakSet<Error>();
 
 interface Flight {
   startedAt: number;
@@ -468,7 +474,10 @@ export class RemoteKeySet {
         try {
           cache.accept(this.#clock(), body, cacheControl);
         } catch (error) {
-          throw takeFailure(error) ?? error;
+          const failure = takeFailure(error);
+          if (failure === undefined) throw error;
+          recordedByAccept.add(failure);
+          throw failure;
         }
         this.#remember(cache);
         await this.#persist(cache);
@@ -478,8 +487,8 @@ export class RemoteKeySet {
         flight.error = failure;
         this.#lastFailure = failure;
         const code = (failure as JOSEError).code;
-        // Bodies that were not a key set are already recorded by accept().
-        if (code !== 'ERR_JWKS_INVALID' && !(code === 'ERR_JWKS_FETCH_FAILED' && failure.message.includes('not JSON'))) {
+        // A body accept() refused (not JSON, not a key set) is already recorded there.
+        if (!recordedByAccept.has(failure)) {
           this.#handle().reject(this.#clock(), code === 'ERR_JWKS_TIMEOUT' ? code : 'ERR_JWKS_FETCH_FAILED', failure.message);
         }
       })
@@ -546,7 +555,7 @@ export class RemoteKeySet {
   #lastError(): Error {
     const last = this.stats().lastError;
     if (last === undefined) return new JWKSFetchFailed(`no usable keys from ${this.#url.origin}${this.#url.pathname}`);
-    const retry = Math.min(this.#cooldown, 5_000);
+    const retry = Math.min(this.#cooldown, MAX_RETRY_INTERVAL_MS);
     const message = `${last.message} (no usable cached keys; the next attempt is at most every ${retry} ms)`;
     const failure = this.#lastFailure?.message === last.message ? (this.#lastFailure as Error & { status?: number }) : undefined;
     if (last.code === 'ERR_JWKS_TIMEOUT') return new JWKSTimeout(message, failure === undefined ? undefined : { cause: failure.cause });

@@ -2,6 +2,16 @@
 //! encoding. `=` padding, whitespace, `+`, `/`, a length of 1 mod 4 and non-zero unused bits in the
 //! last character are refused (jose's `atob` path accepts some of these; see the README's security
 //! section).
+//!
+//! These are exactly the rules of `base64ct`'s `Base64UrlUnpadded` (1.8.3): both accept and refuse
+//! the same strings, with the same bytes, on every string of 1 to 3 arbitrary bytes and every string
+//! of 4 to 6 characters over the alphabet plus `=`, `+`, `/`, whitespace and a non-ASCII byte (58.7
+//! million inputs). It is not used because it costs more and is slower (measured 2026-12-06 on a
+//! 2-core VM, release build with this crate's profile): the wasm grows 1,846 bytes raw and 722 bytes
+//! gzip (149,094 to 149,816), and decoding is 1.8 to 3.7 times slower natively (48 characters:
+//! 36 ns here, 134 ns in `base64ct`; 254: 102 against 283; 86: 54 against 160; 1,366: 567 against
+//! 1,018), about 0.4 µs more per token (its decoder is constant-time, which public token bytes do
+//! not need).
 
 use std::fmt;
 

@@ -3,26 +3,27 @@
 //! `maxTokenAge`. Times are seconds; `now` is passed in (there is no clock in the core).
 
 use crate::error::{Error, Reason};
-use crate::json::{Object, Value};
+use crate::json::{JsString, Object, Value};
 
 /// What the caller requires of the claims. Every field is optional; the default checks only the
-/// time claims that are present (`exp`, `nbf`, and `iat`'s type).
+/// time claims that are present (`exp`, `nbf`, and `iat`'s type). Strings are JavaScript strings,
+/// compared as `===` compares them (from Rust text: `"api".into()`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClaimOptions {
     /// `iss` must be present and equal one of these.
-    pub issuer: Option<Vec<String>>,
+    pub issuer: Option<Vec<JsString>>,
     /// `aud` must be present; a string `aud` must be one of these, an array `aud` must contain one.
-    pub audience: Option<Vec<String>>,
+    pub audience: Option<Vec<JsString>>,
     /// `sub` must be present and equal this.
-    pub subject: Option<String>,
+    pub subject: Option<JsString>,
     /// The header `typ` must equal this, case-insensitively, `application/` optional.
-    pub typ: Option<String>,
+    pub typ: Option<JsString>,
     /// Seconds of clock skew allowed for `exp`, `nbf`, and `iat` under `max_token_age`.
     pub clock_tolerance: f64,
     /// `iat` must be present and no older than this many seconds, and not in the future.
     pub max_token_age: Option<f64>,
     /// These claims must be present (a `null` value counts as present).
-    pub required_claims: Vec<String>,
+    pub required_claims: Vec<JsString>,
 }
 
 /// Checks `payload` (and the header's `typ`) against `options` at time `now` (seconds).
@@ -38,15 +39,16 @@ pub fn validate(
 ) -> Result<(), Error> {
     if let Some(expected) = &options.typ {
         let matches = header
-            .get_str("typ")
+            .get_js("typ")
             .is_some_and(|typ| normalize_typ(typ) == normalize_typ(expected));
         if !matches {
             return Err(Error::claim_failed(
                 "typ",
                 Reason::CheckFailed,
                 format!(
-                    "the \"typ\" header is {}; expected {expected:?}",
-                    describe(header.get("typ"))
+                    "the \"typ\" header is {}; expected {:?}",
+                    describe(header.get("typ")),
+                    expected.to_text_lossy()
                 ),
             ));
         }
@@ -55,22 +57,22 @@ pub fn validate(
     check_presence(payload, options)?;
 
     if let Some(issuers) = &options.issuer {
-        let iss = payload.get_str("iss");
-        if !iss.is_some_and(|iss| issuers.iter().any(|i| i == iss)) {
+        let iss = payload.get_js("iss");
+        if !iss.is_some_and(|iss| issuers.contains(iss)) {
             return Err(unexpected(payload, "iss", issuers));
         }
     }
     if let Some(subject) = &options.subject {
-        if payload.get_str("sub") != Some(subject.as_str()) {
+        if payload.get_js("sub") != Some(subject) {
             return Err(unexpected(payload, "sub", std::slice::from_ref(subject)));
         }
     }
     if let Some(audiences) = &options.audience {
         let accepted = match payload.get("aud") {
-            Some(Value::String(aud)) => audiences.iter().any(|a| a == aud),
+            Some(Value::String(aud)) => audiences.contains(aud),
             Some(Value::Array(items)) => audiences
                 .iter()
-                .any(|a| items.iter().any(|item| item.as_str() == Some(a.as_str()))),
+                .any(|a| items.iter().any(|item| item.as_js() == Some(a))),
             _ => false,
         };
         if !accepted {
@@ -140,20 +142,17 @@ fn check_presence(payload: &Object, options: &ClaimOptions) -> Result<(), Error>
         ("iat", options.max_token_age.is_some()),
     ]
     .into_iter()
-    .filter_map(|(name, implied)| implied.then_some(name));
+    .filter_map(|(name, implied)| implied.then_some(JsString::from_static(name)));
     let reversed = || {
         implied
             .clone()
-            .chain(options.required_claims.iter().rev().map(String::as_str))
+            .chain(options.required_claims.iter().rev().cloned())
     };
     for (position, name) in reversed().enumerate() {
         let seen_before = reversed().take(position).any(|n| n == name);
-        if !seen_before && !payload.contains_key(name) {
-            return Err(Error::claim_failed(
-                name,
-                Reason::Missing,
-                format!("the required {name:?} claim is missing"),
-            ));
+        if !seen_before && !payload.contains(&name) {
+            let message = format!("the required {:?} claim is missing", name.to_text_lossy());
+            return Err(Error::claim_failed(name, Reason::Missing, message));
         }
     }
     Ok(())
@@ -175,7 +174,9 @@ fn numeric_date(payload: &Object, claim: &str) -> Result<Option<f64>, Error> {
     }
 }
 
-fn normalize_typ(typ: &str) -> String {
+/// (On the [`crate::json::MARK`] encoding, lowercasing changes exactly what `toLowerCase` does.)
+fn normalize_typ(typ: &JsString) -> String {
+    let typ = typ.as_marked();
     let lower = typ.to_lowercase();
     if typ.contains('/') {
         lower
@@ -184,8 +185,12 @@ fn normalize_typ(typ: &str) -> String {
     }
 }
 
-fn unexpected(payload: &Object, claim: &str, expected: &[String]) -> Error {
-    let expected: Vec<String> = expected.iter().take(8).map(|e| format!("{e:?}")).collect();
+fn unexpected(payload: &Object, claim: &str, expected: &[JsString]) -> Error {
+    let expected: Vec<String> = expected
+        .iter()
+        .take(8)
+        .map(|e| format!("{:?}", e.to_text_lossy()))
+        .collect();
     Error::claim_failed(
         claim,
         Reason::CheckFailed,
@@ -205,7 +210,10 @@ fn unexpected(payload: &Object, claim: &str, expected: &[String]) -> Error {
 fn describe(value: Option<&Value>) -> String {
     match value {
         None => "absent".to_owned(),
-        Some(Value::String(s)) => format!("{:?}", s.chars().take(80).collect::<String>()),
+        Some(Value::String(s)) => format!(
+            "{:?}",
+            s.to_text_lossy().chars().take(80).collect::<String>()
+        ),
         Some(Value::Array(items)) => {
             let shown: Vec<String> = items.iter().take(4).map(|v| describe(Some(v))).collect();
             let more = if items.len() > 4 { ", ..." } else { "" };
@@ -284,7 +292,7 @@ mod tests {
         let err = check(payload, options).unwrap_err();
         (
             err.code(),
-            err.claim().unwrap().to_owned(),
+            err.claim().unwrap().to_string(),
             err.reason().unwrap().as_str(),
         )
     }
@@ -432,10 +440,10 @@ mod tests {
                 let on = |bit: u32| implied_mask & (1 << bit) != 0;
                 let options = ClaimOptions {
                     issuer: on(0).then(Vec::new),
-                    subject: on(1).then(String::new),
+                    subject: on(1).then(JsString::default),
                     audience: on(2).then(Vec::new),
                     max_token_age: on(3).then_some(1.0),
-                    required_claims: required.iter().map(|n| (*n).to_owned()).collect(),
+                    required_claims: required.iter().map(|n| JsString::from(*n)).collect(),
                     ..ClaimOptions::default()
                 };
                 let implied: Vec<&str> = [(3, "iat"), (2, "aud"), (1, "sub"), (0, "iss")]
@@ -450,11 +458,11 @@ mod tests {
                         .collect();
                     let mut payload = Object::default();
                     for name in &present {
-                        payload.insert((*name).to_owned(), Value::Null);
+                        payload.insert((*name).into(), Value::Null);
                     }
                     let got = match check_presence(&payload, &options) {
                         Ok(()) => None,
-                        Err(err) => Some(err.claim().unwrap_or_default().to_owned()),
+                        Err(err) => Some(err.claim().map(ToString::to_string).unwrap_or_default()),
                     };
                     assert_eq!(
                         got,

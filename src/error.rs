@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::json::JsString;
+
 /// Why a claim check failed, as jose's `JWTClaimValidationFailed.reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -28,8 +30,8 @@ impl Reason {
 }
 
 /// A claim a check refers to: a registered name, `typ` (a header value jose reports as a claim), or
-/// any name listed in `requiredClaims`.
-pub type Claim = String;
+/// any name listed in `requiredClaims` (a JavaScript string, which may hold a lone surrogate).
+pub type Claim = JsString;
 
 /// Every way a verification can fail.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,8 +82,28 @@ pub enum Error {
     },
 }
 
+/// Every code an [`Error`] can carry, one per variant, in declaration order. The one list of them:
+/// `tests/shared_facts.rs` checks that the TypeScript side (`JOSEErrorCode` and the classes of
+/// `js/errors.ts`, the code-to-class table of `js/failure.ts`) has exactly these.
+pub const CODES: [&str; 14] = [
+    "ERR_JWS_INVALID",
+    "ERR_JWT_INVALID",
+    "ERR_JOSE_ALG_NOT_ALLOWED",
+    "ERR_JOSE_NOT_SUPPORTED",
+    "ERR_JWKS_NO_MATCHING_KEY",
+    "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
+    "ERR_JWKS_INVALID",
+    "ERR_JWKS_TIMEOUT",
+    "ERR_JWKS_FETCH_FAILED",
+    "ERR_JWS_SIGNATURE_VERIFICATION_FAILED",
+    "ERR_JWE_INVALID",
+    "ERR_JWE_DECRYPTION_FAILED",
+    "ERR_JWT_EXPIRED",
+    "ERR_JWT_CLAIM_VALIDATION_FAILED",
+];
+
 impl Error {
-    /// jose's error code for this error.
+    /// jose's error code for this error (one of [`CODES`]).
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
@@ -104,7 +126,7 @@ impl Error {
 
     /// The claim a claim error refers to.
     #[must_use]
-    pub fn claim(&self) -> Option<&str> {
+    pub fn claim(&self) -> Option<&Claim> {
         match self {
             Self::Expired { claim, .. } | Self::ClaimInvalid { claim, .. } => Some(claim),
             _ => None,
@@ -140,10 +162,10 @@ impl Error {
         }
     }
 
-    pub(crate) fn claim_failed(claim: &str, reason: Reason, message: String) -> Self {
+    pub(crate) fn claim_failed(claim: impl Into<Claim>, reason: Reason, message: String) -> Self {
         Self::ClaimInvalid {
             message,
-            claim: claim.to_owned(),
+            claim: claim.into(),
             reason,
         }
     }
@@ -151,7 +173,7 @@ impl Error {
     pub(crate) fn expired(claim: &str, message: String) -> Self {
         Self::Expired {
             message,
-            claim: claim.to_owned(),
+            claim: claim.into(),
             reason: Reason::CheckFailed,
         }
     }
@@ -208,18 +230,41 @@ mod tests {
                 "ERR_JWT_CLAIM_VALIDATION_FAILED",
             ),
         ];
-        for (error, code) in all {
-            assert_eq!(error.code(), code);
+        // Fails to compile when a variant is added and not listed above.
+        fn listed(error: &Error) {
+            match error {
+                Error::JwsInvalid(_)
+                | Error::JwtInvalid(_)
+                | Error::AlgNotAllowed(_)
+                | Error::NotSupported(_)
+                | Error::NoMatchingKey(_)
+                | Error::MultipleMatchingKeys(_)
+                | Error::JwksInvalid(_)
+                | Error::JwksTimeout(_)
+                | Error::JwksFetchFailed(_)
+                | Error::SignatureInvalid(_)
+                | Error::JweInvalid(_)
+                | Error::JweDecryptionFailed(_)
+                | Error::Expired { .. }
+                | Error::ClaimInvalid { .. } => {}
+            }
         }
+        let mut codes = Vec::new();
+        for (error, code) in all {
+            listed(&error);
+            assert_eq!(error.code(), code);
+            codes.push(code);
+        }
+        assert_eq!(codes, CODES, "CODES lists every variant's code, in order");
     }
 
     #[test]
     fn claim_errors_carry_claim_and_reason() {
         let e = Error::claim_failed("nbf", Reason::Invalid, "x".into());
-        assert_eq!(e.claim(), Some("nbf"));
+        assert!(e.claim().is_some_and(|c| c.is("nbf")));
         assert_eq!(e.reason().map(Reason::as_str), Some("invalid"));
         let e = Error::expired("iat", "y".into());
-        assert_eq!(e.claim(), Some("iat"));
+        assert!(e.claim().is_some_and(|c| c.is("iat")));
         assert_eq!(e.reason(), Some(Reason::CheckFailed));
         assert_eq!(Error::JwsInvalid("z".into()).claim(), None);
     }

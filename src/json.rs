@@ -7,8 +7,11 @@
 //!
 //! The parser is iterative (an explicit stack of open containers, never deeper than
 //! [`MAX_DEPTH`]), so no input can exhaust the call stack, and every byte is looked at a bounded
-//! number of times, so time is linear in the input. A few hundred lines instead of `serde_json`,
-//! which would cost about as much WebAssembly as the RSA implementation.
+//! number of times, so time is linear in the input. About 900 lines of code (and as many of tests)
+//! instead of `serde_json`, which would cost about as much WebAssembly as the RSA implementation.
+//!
+//! Parsed strings and member names are [`JsString`]s: JavaScript strings, which a Rust `String`
+//! cannot always hold (see [`MARK`]), so no `String` stands for one.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -22,11 +25,136 @@ pub const MAX_DEPTH: usize = 128;
 /// do in JavaScript (`"\ud800"` is neither `"\udc00"` nor `"\ufffd"`). So in a parsed string
 /// U+FFFD is always the first of two characters: U+FFFD U+FFFD stands for a U+FFFD of the input
 /// (raw or escaped), and U+FFFD followed by U+10D800 to U+10DFFF for the lone surrogate U+D800 to
-/// U+DFFF. The encoding is one-to-one, so string equality is JavaScript's; [`quote`] writes it
-/// back as `JSON.stringify` would write the JavaScript string.
+/// U+DFFF. The encoding is one-to-one, so string equality is JavaScript's;
+/// [`JsString::to_json`] writes it back as `JSON.stringify` would write the JavaScript string.
 pub const MARK: char = '\u{FFFD}';
 /// Added to a lone surrogate's unit to give the character after [`MARK`].
 const SURROGATE_OFFSET: u32 = 0x10_0000;
+
+/// A string as JavaScript holds it (a `JSON.parse` result, a JS option value): UTF-16 text that
+/// may hold lone surrogates, kept in the [`MARK`] encoding. Two `JsString`s are equal exactly when
+/// the JavaScript strings are; [`JsString::is`] compares with Rust text the same way, and
+/// [`JsString::to_json`] writes the string back as `JSON.stringify` would.
+#[derive(Debug, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct JsString(Cow<'static, str>);
+
+impl Clone for JsString {
+    // Out of line: inlined, a clone's two cases at every call site cost more WebAssembly than the
+    // call.
+    #[inline(never)]
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl JsString {
+    /// The empty string.
+    pub const EMPTY: Self = Self(Cow::Borrowed(""));
+
+    /// The JavaScript string with the same characters as `text`.
+    #[must_use]
+    pub fn from_text(text: &str) -> Self {
+        let mut out = String::with_capacity(text.len());
+        push_text(&mut out, text);
+        Self(Cow::Owned(out))
+    }
+
+    /// As [`JsString::from_text`], without a copy when `text` holds no U+FFFD.
+    #[must_use]
+    pub fn from_static(text: &'static str) -> Self {
+        if text.contains(MARK) {
+            Self::from_text(text)
+        } else {
+            Self(Cow::Borrowed(text))
+        }
+    }
+
+    /// The [`MARK`] encoding: equal to the string's text when it holds no U+FFFD and no lone
+    /// surrogate. For comparing and hashing; not text to show.
+    #[must_use]
+    pub fn as_marked(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether this is the JavaScript string of `text` (JavaScript's `===` on the two).
+    #[must_use]
+    pub fn is(&self, text: &str) -> bool {
+        // (ASCII text, the usual case, cannot hold a MARK, and testing for it is quicker.)
+        if text.is_ascii() || !text.contains(MARK) {
+            *self.0 == *text
+        } else {
+            *self == Self::from_text(text)
+        }
+    }
+
+    /// The text, a lone surrogate as U+FFFD (as `TextEncoder` and wasm-bindgen write one): for
+    /// messages and for text a Rust API hands out.
+    #[must_use]
+    pub fn to_text_lossy(&self) -> Cow<'_, str> {
+        if !self.0.contains(MARK) {
+            return Cow::Borrowed(&self.0);
+        }
+        // After each MARK comes a second MARK (a U+FFFD) or a surrogate's character (also shown
+        // as U+FFFD): either way one U+FFFD, and the character after the MARK is dropped.
+        let mut out = String::with_capacity(self.0.len());
+        let mut chars = self.0.chars();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == MARK {
+                chars.next();
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// The string as a JSON string literal, quotes included, exactly as JavaScript's
+    /// `JSON.stringify` writes it (the escapes of [`quote`], a lone surrogate as `\udxxx`).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        quote_marked(&self.0)
+    }
+
+    /// The number of bytes of the encoding (a bound for sizes, not a JavaScript length).
+    #[must_use]
+    pub fn marked_len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl PartialEq<str> for JsString {
+    fn eq(&self, text: &str) -> bool {
+        self.is(text)
+    }
+}
+
+impl PartialEq<&str> for JsString {
+    fn eq(&self, text: &&str) -> bool {
+        self.is(text)
+    }
+}
+
+impl From<&str> for JsString {
+    fn from(text: &str) -> Self {
+        Self::from_text(text)
+    }
+}
+
+impl From<String> for JsString {
+    fn from(text: String) -> Self {
+        if text.contains(MARK) {
+            Self::from_text(&text)
+        } else {
+            Self(Cow::Owned(text))
+        }
+    }
+}
+
+impl fmt::Display for JsString {
+    /// The text, as [`JsString::to_text_lossy`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text_lossy())
+    }
+}
 
 /// Appends input text to a parsed string: each U+FFFD doubled (see [`MARK`]).
 fn push_text(out: &mut String, run: &str) {
@@ -53,7 +181,7 @@ pub enum Value {
     /// A number, as JavaScript holds it.
     Number(f64),
     /// A string.
-    String(String),
+    String(JsString),
     /// An array.
     Array(Vec<Value>),
     /// An object.
@@ -63,11 +191,20 @@ pub enum Value {
 impl Value {
     /// The string, if this is one.
     #[must_use]
-    pub fn as_str(&self) -> Option<&str> {
+    pub fn as_js(&self) -> Option<&JsString> {
         match self {
             Self::String(s) => Some(s),
             _ => None,
         }
+    }
+
+    /// The string's [`MARK`] encoding, if this is a string: equal to Rust text exactly when the
+    /// text holds no U+FFFD and the string is that text. For comparing with such text (every
+    /// name and value the crate itself looks for: `alg`, `kty`, base64url); a value compared with
+    /// a caller's text goes through [`Value::as_js`].
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_js().map(JsString::as_marked)
     }
 
     /// The number, if this is one.
@@ -117,11 +254,8 @@ impl Value {
 /// `JSON.parse` does.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Object {
-    members: Vec<(MemberName, Value)>,
+    members: Vec<(JsString, Value)>,
 }
-
-/// A member name: one of [`COMMON_NAMES`] without an allocation, any other name owned.
-type MemberName = Cow<'static, str>;
 
 /// Member names that header, claims and key documents use over and over (RFC 7515, 7517, 7519,
 /// and the user fields of Better Auth's tokens), kept without allocating a string each time one is
@@ -173,33 +307,56 @@ fn common_name(name: &[u8]) -> Option<&'static str> {
 }
 
 impl Object {
-    /// The value of `name` (the last one, if the name is duplicated).
+    /// The value of the member named `name` (the last one, if the name is duplicated). `name` is
+    /// one the crate looks for (`alg`, `kid`, ...): text without U+FFFD, whose [`MARK`] encoding
+    /// is itself. A caller's name goes through [`Object::member`].
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.members
             .iter()
             .rev()
-            .find(|(key, _)| key.as_ref() == name)
+            .find(|(key, _)| key.as_marked() == name)
             .map(|(_, value)| value)
     }
 
-    /// Whether `name` is a member (any value, `null` included).
+    /// Whether a member is named `name`, text without U+FFFD as for [`Object::get`] (any value,
+    /// `null` included).
     #[must_use]
     pub fn contains_key(&self, name: &str) -> bool {
-        self.members.iter().any(|(key, _)| key.as_ref() == name)
+        self.members.iter().any(|(key, _)| key.as_marked() == name)
+    }
+
+    /// The value of the member named `name`, a JavaScript string (the last one, if duplicated).
+    #[must_use]
+    pub fn member(&self, name: &JsString) -> Option<&Value> {
+        self.members
+            .iter()
+            .rev()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+    }
+
+    /// Whether a member is named `name`, a JavaScript string.
+    #[must_use]
+    pub fn contains(&self, name: &JsString) -> bool {
+        self.members.iter().any(|(key, _)| key == name)
     }
 
     /// The value of `name` if it is a string.
+    #[must_use]
+    pub fn get_js(&self, name: &str) -> Option<&JsString> {
+        self.get(name).and_then(Value::as_js)
+    }
+
+    /// The value of `name` if it is a string, as [`Value::as_str`].
     #[must_use]
     pub fn get_str(&self, name: &str) -> Option<&str> {
         self.get(name).and_then(Value::as_str)
     }
 
     /// Members in document order, duplicates included.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.members
-            .iter()
-            .map(|(key, value)| (key.as_ref(), value))
+    pub fn iter(&self) -> impl Iterator<Item = (&JsString, &Value)> {
+        self.members.iter().map(|(key, value)| (key, value))
     }
 
     /// The number of members, duplicates included.
@@ -215,8 +372,8 @@ impl Object {
     }
 
     /// Appends a member (a name already present is kept, and this one now wins lookups).
-    pub fn insert(&mut self, name: String, value: Value) {
-        self.members.push((Cow::Owned(name), value));
+    pub fn insert(&mut self, name: JsString, value: Value) {
+        self.members.push((name, value));
     }
 }
 
@@ -309,7 +466,7 @@ pub fn parse_object(input: &[u8]) -> Result<Object, JsonError> {
 ///
 /// # Errors
 /// As [`parse_object`] (the text is already UTF-8, so never [`JsonErrorKind::InvalidUtf8`]).
-pub fn object_member_spans(input: &str) -> Result<Vec<(String, Range<usize>)>, JsonError> {
+pub fn object_member_spans(input: &str) -> Result<Vec<(JsString, Range<usize>)>, JsonError> {
     let mut parser = Parser::new(input);
     parser.skip_whitespace();
     let start = parser.pos;
@@ -334,7 +491,7 @@ pub fn object_member_spans(input: &str) -> Result<Vec<(String, Range<usize>)>, J
             let value_start = parser.pos;
             // The top-level object is depth 1.
             parser.value(1)?;
-            spans.push((name.into_owned(), value_start..parser.pos));
+            spans.push((name, value_start..parser.pos));
             parser.skip_whitespace();
             match parser.next_byte()? {
                 b',' => parser.skip_whitespace(),
@@ -349,11 +506,19 @@ pub fn object_member_spans(input: &str) -> Result<Vec<(String, Range<usize>)>, J
 
 /// `text` as a JSON string literal, quotes included, exactly as JavaScript's `JSON.stringify`
 /// writes it: `"` and `\` escaped, `\b \f \n \r \t` for those controls, `\u00xx` (lowercase hex)
-/// for the other controls below U+0020, a lone surrogate as `\udxxx`, everything else (`/`, DEL,
-/// U+2028, ...) as is. `text` is read as a parsed string (see [`MARK`]); a U+FFFD not followed by
-/// U+FFFD or a surrogate's character is written as itself.
+/// for the other controls below U+0020, everything else (`/`, DEL, U+2028, ...) as is.
 #[must_use]
 pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().saturating_add(2));
+    out.push('"');
+    push_quoted(&mut out, text);
+    out.push('"');
+    out
+}
+
+/// As [`quote`], of a [`MARK`]-encoded string: a lone surrogate as `\udxxx`. A U+FFFD not
+/// followed by U+FFFD or a surrogate's character (not in a [`JsString`]) is written as itself.
+fn quote_marked(text: &str) -> String {
     let mut out = String::with_capacity(text.len().saturating_add(2));
     out.push('"');
     let mut pieces = text.split(MARK);
@@ -444,7 +609,7 @@ fn utf8(input: &[u8]) -> Result<&str, JsonError> {
 enum Frame {
     Array(Vec<Value>),
     /// The members so far, and the name whose value is being read.
-    Object(Object, MemberName),
+    Object(Object, JsString),
 }
 
 /// The open containers. The innermost is kept out of the `Vec`, so a document without nested
@@ -651,13 +816,13 @@ impl<'a> Parser<'a> {
     }
 
     /// `"name"`, whitespace, `:`.
-    fn member_name(&mut self) -> Result<MemberName, JsonError> {
+    fn member_name(&mut self) -> Result<JsString, JsonError> {
         if self.peek() != Some(b'"') {
             return Err(self.error_here(JsonErrorKind::UnexpectedCharacter));
         }
         let name = match self.common_name() {
-            Some(common) => Cow::Borrowed(common),
-            None => Cow::Owned(self.string()?),
+            Some(common) => JsString(Cow::Borrowed(common)),
+            None => self.string()?,
         };
         self.skip_whitespace();
         if self.peek() != Some(b':') {
@@ -751,7 +916,7 @@ impl<'a> Parser<'a> {
 
     /// A string starting at its opening quote. Runs without escapes are copied whole; a string
     /// without any escape is one allocation of its exact length.
-    fn string(&mut self) -> Result<String, JsonError> {
+    fn string(&mut self) -> Result<JsString, JsonError> {
         self.bump(1);
         let start = self.pos;
         self.skip_plain();
@@ -761,7 +926,7 @@ impl<'a> Parser<'a> {
                 let mut s = String::with_capacity(run.len());
                 push_text(&mut s, run);
                 self.bump(1);
-                return Ok(s);
+                return Ok(JsString(Cow::Owned(s)));
             }
             Some(b'\\') => {
                 let run = self.slice(start, self.pos)?;
@@ -782,7 +947,7 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b'"') => {
                     self.bump(1);
-                    return Ok(out);
+                    return Ok(JsString(Cow::Owned(out)));
                 }
                 Some(b'\\') => {}
                 Some(_) => return Err(self.error(JsonErrorKind::ControlCharacterInString)),
@@ -964,7 +1129,7 @@ mod tests {
                 out.push_str(if *n > 0.0 { "1e999" } else { "-1e999" });
             }
             Value::Number(n) => out.push_str(&format!("{n:e}")),
-            Value::String(s) => out.push_str(&quote(s)),
+            Value::String(s) => out.push_str(&s.to_json()),
             Value::Array(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -981,7 +1146,7 @@ mod tests {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&quote(name));
+                    out.push_str(&name.to_json());
                     out.push(':');
                     write(item, out);
                 }
@@ -1348,7 +1513,7 @@ mod tests {
         let spans = object_member_spans(text).unwrap();
         let raw: Vec<(&str, &str)> = spans
             .iter()
-            .map(|(name, range)| (name.as_str(), &text[range.clone()]))
+            .map(|(name, range)| (name.as_marked(), &text[range.clone()]))
             .collect();
         assert_eq!(
             raw,
@@ -1414,9 +1579,9 @@ mod tests {
         assert_eq!(object.get("kidx"), Some(&Value::Number(3.0)));
         assert_eq!(object.get("ki"), Some(&Value::Number(4.0)));
         let mut by_hand = Object::default();
-        by_hand.insert("alg".to_owned(), Value::Number(1.0));
-        by_hand.insert("alg".to_owned(), Value::Number(2.0));
-        let names: Vec<&str> = object.iter().map(|(name, _)| name).collect();
+        by_hand.insert("alg".into(), Value::Number(1.0));
+        by_hand.insert("alg".into(), Value::Number(2.0));
+        let names: Vec<&str> = object.iter().map(|(name, _)| name.as_marked()).collect();
         assert_eq!(names, ["alg", "alg", "kid", "kidx", "ki"]);
         assert_eq!(parse_object(br#"{"alg":1,"alg":2}"#).unwrap(), by_hand);
         // A common name cut short by the end of the input, or followed by no colon.
@@ -1430,8 +1595,13 @@ mod tests {
         }
         assert_eq!(
             object_member_spans(r#"{"exp":1,"x":"y"}"#).unwrap(),
-            [("exp".to_owned(), 7..8), ("x".to_owned(), 13..16)]
+            [("exp".into(), 7..8), ("x".into(), 13..16)]
         );
+    }
+
+    /// A [`JsString`] from its [`MARK`] encoding, as the parser makes one.
+    fn marked(encoding: &str) -> JsString {
+        JsString(Cow::Owned(encoding.to_owned()))
     }
 
     #[test]
@@ -1458,14 +1628,62 @@ mod tests {
             ("\u{fffd}\u{fffd}\u{fffd}\u{10db00}", "\"\u{fffd}\\udb00\""),
             ("\u{10d800}", "\"\u{10d800}\""),
         ] {
-            assert_eq!(quote(text), expected, "{text:?}");
-            assert_eq!(ok(&quote(text)).as_str(), Some(text));
+            assert_eq!(marked(text).to_json(), expected, "{text:?}");
+            assert_eq!(ok(&marked(text).to_json()).as_str(), Some(text));
         }
-        // A U+FFFD that is not the first of a pair (a string not from the parser) is written as is.
-        assert_eq!(quote("a\u{fffd}b"), "\"a\u{fffd}b\"");
-        assert_eq!(quote("\u{fffd}"), "\"\u{fffd}\"");
+        // A U+FFFD that is not the first of a pair (not the parser's encoding) is written as is.
+        assert_eq!(marked("a\u{fffd}b").to_json(), "\"a\u{fffd}b\"");
+        assert_eq!(marked("\u{fffd}").to_json(), "\"\u{fffd}\"");
+        // Plain text is quoted as it is, U+FFFD included.
+        assert_eq!(quote("a\u{fffd}\u{fffd}b"), "\"a\u{fffd}\u{fffd}b\"");
         let every_char: String = (0..0x800).filter_map(char::from_u32).collect();
         assert_eq!(ok(&quote(&every_char)).as_str(), Some(every_char.as_str()));
+    }
+
+    #[test]
+    fn js_strings_meet_rust_text_as_javascript_would() {
+        // (parsed JSON, the Rust text of the same JavaScript string or None, the text shown)
+        let cases = [
+            (r#""plain""#, Some("plain"), "plain"),
+            (r#""\ufffd""#, Some("\u{fffd}"), "\u{fffd}"),
+            (
+                "\"a\u{fffd}\u{fffd}b\"",
+                Some("a\u{fffd}\u{fffd}b"),
+                "a\u{fffd}\u{fffd}b",
+            ),
+            (r#""\ud83d\ude00""#, Some("😀"), "😀"),
+            (r#""\ud800""#, None, "\u{fffd}"),
+            (r#""x\udc00\ufffdy""#, None, "x\u{fffd}\u{fffd}y"),
+            ("\"\u{10d800}\"", Some("\u{10d800}"), "\u{10d800}"),
+        ];
+        for (json, text, shown) in cases {
+            let Value::String(parsed) = ok(json) else {
+                panic!("{json} is a string")
+            };
+            assert_eq!(parsed.to_text_lossy(), shown, "{json}");
+            assert_eq!(parsed.to_string(), shown, "{json}");
+            assert_eq!(
+                ok(&parsed.to_json()),
+                Value::String(parsed.clone()),
+                "{json}"
+            );
+            if let Some(text) = text {
+                assert!(parsed.is(text) && parsed == *text, "{json} is {text:?}");
+                assert_eq!(JsString::from_text(text), parsed, "{json}");
+                assert_eq!(JsString::from(text.to_owned()), parsed, "{json}");
+            }
+            // Never equal to the text shown in its place when it holds a lone surrogate.
+            assert_eq!(parsed.is(shown), text.is_some(), "{json} vs {shown:?}");
+        }
+        assert!(!ok(r#""\ufffd""#).as_js().unwrap().is("\u{fffd}\u{fffd}"));
+        assert!(!ok(r#""ab""#).as_js().unwrap().is("a"));
+        assert!(!ok(r#""a""#).as_js().unwrap().is("ab"));
+        assert_eq!(
+            JsString::from_static("\u{fffd}"),
+            JsString::from_text("\u{fffd}")
+        );
+        assert_eq!(JsString::from_static("iss").as_marked(), "iss");
+        assert_eq!(JsString::EMPTY, JsString::from_text(""));
     }
 
     #[test]
@@ -1731,7 +1949,8 @@ mod tests {
                             };
                             char::from_u32(c).unwrap_or('\u{fffd}')
                         })
-                        .collect(),
+                        .collect::<String>()
+                        .into(),
                 ),
                 4 => Value::Array(
                     (0..rng.below(5))
@@ -1741,7 +1960,7 @@ mod tests {
                 _ => {
                     let mut o = Object::default();
                     for _ in 0..rng.below(5) {
-                        let name = ["a", "b", "", "é", "\n"][rng.below(5)].to_owned();
+                        let name = ["a", "b", "", "é", "\n"][rng.below(5)].into();
                         o.insert(name, generate(rng, depth + 1));
                     }
                     Value::Object(o)

@@ -10,7 +10,7 @@ use crate::alg::{Algorithm, Curve, KeyFamily};
 use crate::base64url;
 use crate::crypto::{ecdsa, eddsa, rsa, PublicKey};
 use crate::error::Error;
-use crate::json::{Object, Value};
+use crate::json::{JsString, Object, Value};
 
 /// The kind of key a JWK holds, from its `kty` and `crv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub enum Member {
     /// Not in the JWK.
     Absent,
     /// A string value.
-    Str(String),
+    Str(JsString),
     /// Present but not a string: never equal to any header value.
     NotString,
 }
@@ -69,7 +69,7 @@ impl Member {
 
     /// The string value, if it is one.
     #[must_use]
-    pub fn as_str(&self) -> Option<&str> {
+    pub fn as_js(&self) -> Option<&JsString> {
         match self {
             Self::Str(s) => Some(s),
             _ => None,
@@ -122,19 +122,19 @@ impl Jwk {
         &self.kid
     }
 
-    /// Whether this key is a candidate for a token with `alg` and header `kid` (API.md §2): kind
-    /// fits, `kid` equal when the header has one, `alg` equal when the key has one, `use` is `sig`
-    /// and `key_ops` include `verify` when present, `ext` boolean when present.
+    /// Whether this key is a candidate for a token with `alg` and header `kid` (docs/api.md, "Key
+    /// selection"): kind fits, `kid` equal when the header has one, `alg` equal when the key has
+    /// one, `use` is `sig` and `key_ops` include `verify` when present, `ext` boolean when present.
     #[must_use]
     pub fn is_candidate(&self, alg: Algorithm, header_kid: &Member) -> bool {
         let kid_matches = match header_kid {
             Member::Absent => true,
-            Member::Str(kid) => self.kid.as_str() == Some(kid.as_str()),
+            Member::Str(kid) => self.kid.as_js() == Some(kid),
             Member::NotString => false,
         };
         let alg_matches = match &self.alg {
             Member::Absent => true,
-            Member::Str(name) => name == alg.name(),
+            Member::Str(name) => name.is(alg.name()),
             Member::NotString => false,
         };
         self.usable_for_verify && self.kind.fits(alg) && kid_matches && alg_matches
@@ -146,8 +146,8 @@ impl Jwk {
     /// [`Error::JwksInvalid`] naming the key and the problem.
     pub fn public_key(&self) -> Result<&PublicKey, Error> {
         self.key.as_ref().map_err(|reason| {
-            let which = match self.kid.as_str() {
-                Some(kid) => format!("the key with kid {kid:?}"),
+            let which = match self.kid.as_js() {
+                Some(kid) => format!("the key with kid {:?}", kid.to_text_lossy()),
                 None => "the chosen key".to_owned(),
             };
             Error::JwksInvalid(format!("{which} cannot be used: {reason}"))
@@ -185,7 +185,9 @@ fn member_bytes(jwk: &Object, name: &str) -> Result<Vec<u8>, String> {
         Some(_) => return Err(format!("its \"{name}\" is not a string")),
         None => return Err(format!("its \"{name}\" is missing")),
     };
-    base64url::decode_str(text).map_err(|err| format!("its \"{name}\" is not base64url ({err})"))
+    // (Base64url holds no U+FFFD, so the marked form decodes exactly when the text would.)
+    base64url::decode_str(text.as_marked())
+        .map_err(|err| format!("its \"{name}\" is not base64url ({err})"))
 }
 
 fn rsa_key(jwk: &Object) -> Result<PublicKey, String> {
@@ -228,7 +230,7 @@ mod tests {
     #[test]
     fn ed25519_key_is_candidate_by_rules() {
         let none = Member::Absent;
-        let kid = |s: &str| Member::Str(s.to_owned());
+        let kid = |s: &str| Member::Str(s.into());
         let k = jwk(&format!("{ED}}}"));
         assert!(k.is_candidate(Algorithm::EdDsa, &none));
         assert!(k.is_candidate(Algorithm::Ed25519, &none));

@@ -1,4 +1,5 @@
-//! A JSON Web Key Set and the choice of key for a token (API.md §2, jose's `createLocalJWKSet`).
+//! A JSON Web Key Set and the choice of key for a token (docs/api.md, "Key selection"; jose's
+//! `createLocalJWKSet`).
 //!
 //! Keys are parsed once, when the set is made, so verifying a token never re-reads key material.
 //! Header `jwk`, `jku`, `x5u` and `x5c` are never consulted: only the set chooses keys.
@@ -80,7 +81,8 @@ impl KeySet {
         &self.keys
     }
 
-    /// Chooses the keys that fit a token with `alg` and header `kid` (API.md §2).
+    /// Chooses the keys that fit a token with `alg` and header `kid` (docs/api.md, "Key
+    /// selection").
     ///
     /// # Errors
     /// [`Error::NoMatchingKey`] when no key fits, with what the set holds.
@@ -136,16 +138,16 @@ impl KeySet {
             .keys
             .iter()
             .filter(|key| match header_kid {
-                Member::Str(kid) => key.kid().as_str() == Some(kid.as_str()),
+                Member::Str(kid) => key.kid().as_js() == Some(kid),
                 _ => false,
             })
             .count();
         let kids: Vec<String> = self
             .keys
             .iter()
-            .filter_map(|key| key.kid().as_str())
+            .filter_map(|key| key.kid().as_js())
             .take(8)
-            .map(|kid| format!("{kid:?}"))
+            .map(|kid| format!("{:?}", kid.to_text_lossy()))
             .collect();
         let detail = if same_kid > 0 {
             " (a key with that kid exists but its type, curve, alg, use or key_ops do not fit)"
@@ -272,7 +274,7 @@ impl Selection<'_> {
 fn describe_kid(kid: &Member) -> String {
     match kid {
         Member::Absent => String::new(),
-        Member::Str(kid) => format!(" with kid {:?}", truncate(kid)),
+        Member::Str(kid) => format!(" with kid {:?}", truncate(&kid.to_text_lossy())),
         Member::NotString => " whose kid is not a string".to_owned(),
     }
 }

@@ -261,8 +261,8 @@ impl RemoteCache {
         cache_control: Option<&str>,
     ) -> Result<(), Error> {
         self.note_attempt(now);
-        // Not JSON at all (an HTML error page, say) is a failed fetch; JSON that is not a key set
-        // is an invalid key set (API.md §3).
+        // Not JSON at all (an HTML error page, say) is a failed fetch (`ERR_JWKS_FETCH_FAILED`);
+        // JSON that is not a key set is an invalid key set (`ERR_JWKS_INVALID`).
         let parsed = match json::parse(body) {
             Err(err) => Err(Error::JwksFetchFailed(format!(
                 "the key set URL answered a body that is not JSON ({err})"

@@ -249,7 +249,7 @@ pub fn open_compact(value: &str, secret: &[u8], now_ms: f64) -> Result<Opened, E
 /// The verification error of a forged or malformed token.
 pub fn open_jwt_hs256(value: &str, secret: &[u8], now_ms: f64) -> Result<Opened, Error> {
     let mut options = VerifyOptions::at((now_ms / 1000.0).floor());
-    options.algorithms = Some(vec!["HS256".to_owned()]);
+    options.algorithms = Some(vec!["HS256".into()]);
     options.secret = Some(secret.to_owned());
     options.claims.clock_tolerance = CLOCK_TOLERANCE_SECONDS;
     match verify_token(value, None, &options) {
@@ -376,12 +376,12 @@ pub fn check_session(
         ));
     };
     // Better Auth's schema takes a string version (absent: "1"); a number is refused.
-    let found_version = match payload.get("version") {
-        None => "1",
-        Some(Value::String(v)) => v.as_str(),
+    let version_matches = match payload.get("version") {
+        None => version == "1",
+        Some(Value::String(v)) => v.is(version),
         Some(_) => return Ok(None),
     };
-    if found_version != version {
+    if !version_matches {
         return Ok(None);
     }
     let cached_token = session.get_str("token");
@@ -518,14 +518,14 @@ fn write_object(object: &Object, out: &mut String) {
     let mut first = true;
     for (name, value) in object.iter() {
         // Later duplicates win, as in JSON.parse: skip a member that appears again later.
-        if !std::ptr::eq(object.get(name).unwrap_or(value), value) {
+        if !std::ptr::eq(object.member(name).unwrap_or(value), value) {
             continue;
         }
         if !first {
             out.push(',');
         }
         first = false;
-        out.push_str(&json::quote(name));
+        out.push_str(&name.to_json());
         out.push(':');
         write_value(value, out);
     }
@@ -538,7 +538,7 @@ fn write_value(value: &Value, out: &mut String) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) if n.is_finite() => out.push_str(&n.to_string()),
         Value::Number(_) => out.push_str("null"),
-        Value::String(s) => out.push_str(&json::quote(s)),
+        Value::String(s) => out.push_str(&s.to_json()),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -653,7 +653,10 @@ mod tests {
         assert_eq!(checked.user_json, r#"{"id":"u1"}"#);
         let err = check_session(session, Some("t2.sig"), None, "1", 4000.0, false).unwrap_err();
         assert_eq!(
-            (err.code(), err.claim()),
+            (
+                err.code(),
+                err.claim().map(crate::json::JsString::as_marked)
+            ),
             ("ERR_JWT_CLAIM_VALIDATION_FAILED", Some("session_token"))
         );
         assert!(check_session(session, None, None, "1", 4000.0, false).is_err());

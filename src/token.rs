@@ -5,8 +5,11 @@
 use crate::alg::Algorithm;
 use crate::base64url;
 use crate::error::Error;
-use crate::json::{self, Object, Value};
+use crate::json::{self, JsString, Object, Value};
 use crate::jwk::Member;
+
+/// What [`UntrustedToken::alg`] answers if `parse` had not checked the `alg` (never).
+static NO_ALG: JsString = JsString::EMPTY;
 
 /// The longest token accepted, in bytes. Generous on purpose: Better Auth puts the whole user
 /// object (with its `image`) into its tokens.
@@ -32,7 +35,7 @@ impl<'a> UntrustedToken<'a> {
     /// # Errors
     /// [`Error::JwsInvalid`] for structure, base64url, UTF-8, JSON, `crit`, `b64` and `alg` syntax;
     /// [`Error::NotSupported`] for a `crit` name nobody recognises.
-    pub fn parse(token: &'a str, recognized_crit: &[(String, bool)]) -> Result<Self, Error> {
+    pub fn parse(token: &'a str, recognized_crit: &[(JsString, bool)]) -> Result<Self, Error> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Error::JwsInvalid(format!(
                 "the token is {} bytes; at most {MAX_TOKEN_BYTES} are accepted",
@@ -63,14 +66,14 @@ impl<'a> UntrustedToken<'a> {
         })?;
 
         let crit = validate_crit(&header, recognized_crit)?;
-        let b64 = if crit.iter().any(|name| name == "b64") {
+        let b64 = if crit.iter().any(|name| name.is("b64")) {
             header.get("b64").and_then(Value::as_bool).ok_or_else(|| {
                 Error::JwsInvalid("the \"b64\" header parameter must be a boolean".to_owned())
             })?
         } else {
             true
         };
-        if !matches!(header.get("alg"), Some(Value::String(alg)) if !alg.is_empty()) {
+        if !matches!(header.get("alg"), Some(Value::String(alg)) if !alg.as_marked().is_empty()) {
             return Err(Error::JwsInvalid(
                 "the \"alg\" header parameter is missing or not a non-empty string".to_owned(),
             ));
@@ -111,15 +114,16 @@ impl<'a> UntrustedToken<'a> {
 
     /// The header `alg` as written.
     #[must_use]
-    pub fn alg_name(&self) -> &str {
+    pub fn alg(&self) -> &JsString {
         // A non-empty string: `parse` checked it.
-        self.header.get_str("alg").unwrap_or_default()
+        self.header.get_js("alg").unwrap_or(&NO_ALG)
     }
 
     /// The header `alg`, if this library implements it (`none` is never implemented).
     #[must_use]
     pub fn algorithm(&self) -> Option<Algorithm> {
-        Algorithm::from_name(self.alg_name())
+        // (Algorithm names hold no U+FFFD, so the marked form matches exactly when the text does.)
+        Algorithm::from_name(self.alg().as_marked())
     }
 
     /// The header `kid`.
@@ -182,17 +186,17 @@ pub(crate) fn utf8_text(bytes: Vec<u8>) -> Option<String> {
 /// RFC 7515 §4.1.11 as jose applies it: `crit` is a non-empty array of non-empty strings; each
 /// name must be recognised (`b64` always is), present in the header, and (for names the caller
 /// marks so, and `b64`) integrity protected, which every compact header member is.
-fn validate_crit(header: &Object, recognized: &[(String, bool)]) -> Result<Vec<String>, Error> {
+fn validate_crit(header: &Object, recognized: &[(JsString, bool)]) -> Result<Vec<JsString>, Error> {
     let Some(crit) = header.get("crit") else {
         return Ok(Vec::new());
     };
-    let names: Option<Vec<String>> = crit.as_array().and_then(|items| {
+    let names: Option<Vec<JsString>> = crit.as_array().and_then(|items| {
         if items.is_empty() {
             return None;
         }
         items
             .iter()
-            .map(|item| item.as_str().filter(|s| !s.is_empty()).map(str::to_owned))
+            .map(|item| item.as_js().filter(|s| s.marked_len() > 0).cloned())
             .collect()
     });
     let names = names.ok_or_else(|| {
@@ -205,21 +209,22 @@ fn validate_crit(header: &Object, recognized: &[(String, bool)]) -> Result<Vec<S
     // jose's): a header repeating a name thousands of times must not cost thousands of member
     // lookups. jose accepts repeats, so they are not refused.
     let mut seen = std::collections::BTreeSet::new();
-    for name in names.iter().map(String::as_str) {
-        if !seen.insert(name) {
+    for name in &names {
+        // (By the marked form, equal exactly when the names are: one `BTreeSet<&str>` in the crate.)
+        if !seen.insert(name.as_marked()) {
             continue;
         }
-        let known = name == "b64" || recognized.iter().any(|(known, _)| known == name);
+        let known = name.is("b64") || recognized.iter().any(|(known, _)| known == name);
         if !known {
             return Err(Error::NotSupported(format!(
                 "the critical extension header parameter {:?} is not recognised",
-                name.chars().take(64).collect::<String>()
+                name.to_text_lossy().chars().take(64).collect::<String>()
             )));
         }
-        if !header.contains_key(name) {
+        if !header.contains(name) {
             return Err(Error::JwsInvalid(format!(
                 "the critical extension header parameter {:?} is missing",
-                name.chars().take(64).collect::<String>()
+                name.to_text_lossy().chars().take(64).collect::<String>()
             )));
         }
     }

@@ -7,7 +7,7 @@ use crate::alg::Algorithm;
 use crate::claims::{self, ClaimOptions};
 use crate::crypto;
 use crate::error::Error;
-use crate::json::{self, Object};
+use crate::json::{self, JsString, Object};
 use crate::jwks::{KeySet, Mismatch};
 use crate::token::{self, UntrustedToken};
 use crate::token_cache::{CachedToken, TokenCache};
@@ -18,10 +18,10 @@ pub struct VerifyOptions {
     /// The current time in seconds since the epoch (jose: `floor(Date.now() / 1000)`).
     pub now: f64,
     /// Allowed header `alg` values; `None` allows every algorithm the key fits.
-    pub algorithms: Option<Vec<String>>,
+    pub algorithms: Option<Vec<JsString>>,
     /// Extension header names the caller understands (jose's `crit` option), with whether each must
     /// be integrity protected.
-    pub crit: Vec<(String, bool)>,
+    pub crit: Vec<(JsString, bool)>,
     /// The shared secret for `HS256/384/512` tokens.
     pub secret: Option<Vec<u8>>,
     /// Claim requirements.
@@ -289,12 +289,15 @@ fn parse_checked<'t>(
     options: &VerifyOptions,
 ) -> Result<(UntrustedToken<'t>, Algorithm), Error> {
     let untrusted = UntrustedToken::parse(token, &options.crit)?;
-    let alg_name = untrusted.alg_name();
+    let alg = untrusted.alg();
+    // (Only a failure shows the name, so only a failure makes its text.)
+    let shown = || alg.to_text_lossy().chars().take(32).collect::<String>();
     if let Some(allowed) = &options.algorithms {
-        if !allowed.iter().any(|a| a == alg_name) {
+        if !allowed.contains(alg) {
+            let allowed: Vec<_> = allowed.iter().map(JsString::to_text_lossy).collect();
             return Err(Error::AlgNotAllowed(format!(
                 "the token's alg {:?} is not in the allowed algorithms [{}]",
-                alg_name.chars().take(32).collect::<String>(),
+                shown(),
                 allowed.join(", ")
             )));
         }
@@ -302,7 +305,7 @@ fn parse_checked<'t>(
     let algorithm = untrusted.algorithm().ok_or_else(|| {
         Error::NotSupported(format!(
             "the token's alg {:?} is not supported (supported: {})",
-            alg_name.chars().take(32).collect::<String>(),
+            shown(),
             Algorithm::ALL.map(Algorithm::name).join(", ")
         ))
     })?;

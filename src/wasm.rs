@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 use crate::alg::Algorithm;
 use crate::claims::ClaimOptions;
 use crate::error::Error;
-use crate::json::{self, Object, Value};
+use crate::json::{self, JsString, Object, Value};
 use crate::jwks::KeySet;
 use crate::remote::{Plan, RemoteCache, RemotePolicy};
 use crate::session_cookie;
@@ -62,7 +62,7 @@ impl WasmKeySet {
 pub struct VerifyError {
     code: &'static str,
     message: String,
-    claim: Option<String>,
+    claim: Option<crate::Claim>,
     reason: Option<&'static str>,
     payload: Option<String>,
 }
@@ -85,7 +85,7 @@ impl VerifyError {
     /// lone surrogate, which only JSON carries across (see `json::MARK`).
     #[wasm_bindgen(getter)]
     pub fn claim(&self) -> Option<String> {
-        self.claim.as_deref().map(json::quote)
+        self.claim.as_ref().map(JsString::to_json)
     }
 
     /// `missing`, `check_failed` or `invalid`, for claim errors.
@@ -110,7 +110,7 @@ impl From<Failure> for VerifyError {
         Self {
             code: error.code(),
             message: error.message().to_owned(),
-            claim: error.claim().map(str::to_owned),
+            claim: error.claim().cloned(),
             reason: error.reason().map(crate::Reason::as_str),
             payload: payload_json,
         }
@@ -609,7 +609,7 @@ fn read_options_document(document: &Object) -> Result<VerifyOptions, VerifyError
     })
 }
 
-fn string(document: &Object, name: &str) -> Result<Option<String>, VerifyError> {
+fn string(document: &Object, name: &str) -> Result<Option<JsString>, VerifyError> {
     match document.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -625,12 +625,12 @@ fn number(document: &Object, name: &str) -> Result<Option<f64>, VerifyError> {
     }
 }
 
-fn string_list(document: &Object, name: &str) -> Result<Option<Vec<String>>, VerifyError> {
+fn string_list(document: &Object, name: &str) -> Result<Option<Vec<JsString>>, VerifyError> {
     match document.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|item| item.as_str().map(str::to_owned))
+            .map(|item| item.as_js().cloned())
             .collect::<Option<Vec<_>>>()
             .map(Some)
             .ok_or_else(|| invalid_options(&format!("{name} must be a list of strings"))),
@@ -638,12 +638,12 @@ fn string_list(document: &Object, name: &str) -> Result<Option<Vec<String>>, Ver
     }
 }
 
-fn crit(document: &Object) -> Result<Vec<(String, bool)>, VerifyError> {
+fn crit(document: &Object) -> Result<Vec<(JsString, bool)>, VerifyError> {
     match document.get("crit") {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Object(names)) => names
             .iter()
-            .map(|(name, protected)| protected.as_bool().map(|p| (name.to_owned(), p)))
+            .map(|(name, protected)| protected.as_bool().map(|p| (name.clone(), p)))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| invalid_options("crit must map names to booleans")),
         Some(_) => Err(invalid_options("crit must be an object")),
@@ -691,7 +691,7 @@ pub fn detect_strategy(value: &str) -> String {
 pub fn session_jwt_alg(value: &str) -> Option<String> {
     crate::UntrustedToken::parse(value, &[])
         .ok()
-        .map(|token| token.alg_name().to_owned())
+        .map(|token| token.alg().to_text_lossy().into_owned())
 }
 
 /// Opens a secret-protected cookie cache; `undefined` when it has expired (a miss).

@@ -22,7 +22,7 @@ use common::{
     all_vectors, b64url_decode, file_source, flip_positions, jose_vectors, object_diff, parse,
     rfc_vectors, segments, Vector, JOSE_JSON, RFC_JSON,
 };
-use edge_jwt::json::Value;
+use edge_jwt::json::{JsString, Value};
 use edge_jwt::{verify_token, ClaimOptions, Error, KeySet, VerifiedToken, VerifyOptions};
 
 const JWS_INVALID: &str = "ERR_JWS_INVALID";
@@ -78,7 +78,7 @@ impl Failures {
     ) {
         let ok = matches!(result, Err(err)
             if err.code() == code
-                && err.claim() == Some(claim)
+                && err.claim().is_some_and(|c| c.is(claim))
                 && err.reason().map(|r| r.as_str()) == Some(reason));
         if !ok {
             self.0.push(format!(
@@ -318,7 +318,7 @@ fn every_vector_verifies_or_gives_its_recorded_code() {
 
         // The same with the algorithm allow-listed.
         let mut allowed = options(&v);
-        allowed.algorithms = Some(vec![v.alg.clone()]);
+        allowed.algorithms = Some(vec![v.alg.as_str().into()]);
         let again = verify_with(&v, &v.token, &allowed);
         expect_recorded(&mut failures, &v, &again, "algorithms: [its alg]");
 
@@ -414,22 +414,18 @@ fn claim_options_follow_jose() {
         let payload = v.payload.clone().unwrap();
         let header_typ = {
             let header = decoded_segment_text(segments(&v.token)[0]);
-            parse(&header)
-                .as_object()
-                .unwrap()
-                .get_str("typ")
-                .map(str::to_owned)
+            parse(&header).as_object().unwrap().get_js("typ").cloned()
         };
-        let iss = payload.get_str("iss").map(str::to_owned);
-        let sub = payload.get_str("sub").map(str::to_owned);
+        let iss = payload.get_js("iss").cloned();
+        let sub = payload.get_js("sub").cloned();
         let aud = match payload.get("aud") {
             Some(Value::String(aud)) => Some(aud.clone()),
             // An array aud needs only one of them among the accepted audiences.
-            Some(Value::Array(items)) => items.last().and_then(Value::as_str).map(str::to_owned),
+            Some(Value::Array(items)) => items.last().and_then(Value::as_js).cloned(),
             _ => None,
         };
         let iat = payload.get("iat").and_then(Value::as_f64);
-        let names: Vec<String> = payload.iter().map(|(name, _)| name.to_string()).collect();
+        let names: Vec<JsString> = payload.iter().map(|(name, _)| name.clone()).collect();
 
         let base = |f: &dyn Fn(&mut ClaimOptions)| {
             let mut options = options(&v);
@@ -437,9 +433,7 @@ fn claim_options_follow_jose() {
             options
         };
         let all_matching = |claims: &mut ClaimOptions| {
-            claims.issuer = iss
-                .clone()
-                .map(|i| vec!["https://other.example".to_owned(), i]);
+            claims.issuer = iss.clone().map(|i| vec!["https://other.example".into(), i]);
             claims.audience = aud.clone().map(|a| vec![a]);
             claims.subject = sub.clone();
             claims.typ = header_typ.clone();
@@ -454,7 +448,7 @@ fn claim_options_follow_jose() {
         // typ matches case-insensitively and with an application/ prefix.
         if let Some(typ) = &header_typ {
             let options = base(&|c: &mut ClaimOptions| {
-                c.typ = Some(format!("application/{}", typ.to_lowercase()));
+                c.typ = Some(format!("application/{}", typ.as_marked().to_lowercase()).into());
             });
             let result = verify_with(&v, &v.token, &options);
             failures.expect_ok(&result, || {
@@ -467,7 +461,7 @@ fn claim_options_follow_jose() {
                 "iss",
                 "check_failed",
                 base(&|c: &mut ClaimOptions| {
-                    c.issuer = Some(vec!["https://not-the-issuer.example".to_owned()])
+                    c.issuer = Some(vec!["https://not-the-issuer.example".into()])
                 }),
             ),
             (
@@ -477,9 +471,7 @@ fn claim_options_follow_jose() {
                 } else {
                     "missing"
                 },
-                base(&|c: &mut ClaimOptions| {
-                    c.audience = Some(vec!["not-the-audience".to_owned()])
-                }),
+                base(&|c: &mut ClaimOptions| c.audience = Some(vec!["not-the-audience".into()])),
             ),
             (
                 "sub",
@@ -488,19 +480,17 @@ fn claim_options_follow_jose() {
                 } else {
                     "missing"
                 },
-                base(&|c: &mut ClaimOptions| c.subject = Some("not-the-subject".to_owned())),
+                base(&|c: &mut ClaimOptions| c.subject = Some("not-the-subject".into())),
             ),
             (
                 "edge-jwt-absent",
                 "missing",
-                base(&|c: &mut ClaimOptions| {
-                    c.required_claims = vec!["edge-jwt-absent".to_owned()]
-                }),
+                base(&|c: &mut ClaimOptions| c.required_claims = vec!["edge-jwt-absent".into()]),
             ),
             (
                 "typ",
                 "check_failed",
-                base(&|c: &mut ClaimOptions| c.typ = Some("at+jwt".to_owned())),
+                base(&|c: &mut ClaimOptions| c.typ = Some("at+jwt".into())),
             ),
         ];
         for (claim, reason, options) in &wrong {
@@ -703,7 +693,7 @@ fn hmac_needs_the_right_secret() {
         for secret in [Some(secret.clone()), Some(b"wrong".to_vec()), None] {
             let mut options = options(v);
             options.secret = secret.clone();
-            options.algorithms = Some(vec!["RS256".to_owned()]);
+            options.algorithms = Some(vec!["RS256".into()]);
             let result = verify_token(&v.token, None, &options);
             failures.expect_code(&result, &[ALG_NOT_ALLOWED], || {
                 format!(
@@ -780,7 +770,7 @@ fn algorithm_allow_list_is_exact() {
         ];
         for (what, list) in lists {
             let mut options = options(&v);
-            options.algorithms = Some(list);
+            options.algorithms = Some(list.into_iter().map(JsString::from).collect());
             let result = verify_with(&v, &v.token, &options);
             failures.expect_code(&result, &[ALG_NOT_ALLOWED], || {
                 format!("{} (algorithms {what})", v.name)
@@ -795,7 +785,7 @@ fn algorithm_allow_list_is_exact() {
         options.algorithms = Some(
             ["none", "HS256", v.alg.as_str(), "ES256"]
                 .iter()
-                .map(|s| (*s).to_owned())
+                .map(|s| JsString::from(*s))
                 .collect(),
         );
         let result = verify_with(&v, &v.token, &options);

@@ -594,7 +594,7 @@ fn rsa_pss() {
 fn key_set(jwk: &Object) -> KeySet {
     let mut set = Object::default();
     set.insert(
-        "keys".to_owned(),
+        "keys".into(),
         Value::Array(vec![Value::Object(jwk.clone())]),
     );
     KeySet::from_object(&set).unwrap()

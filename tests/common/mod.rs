@@ -269,7 +269,7 @@ fn write_json(value: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&format!("{n}")),
-        Value::String(s) => write_string(s, out),
+        Value::String(s) => write_string(s.as_marked(), out),
         Value::Array(items) => {
             out.push('[');
             for (index, item) in items.iter().enumerate() {
@@ -297,7 +297,7 @@ fn write_object(object: &Object, out: &mut String) {
         if index > 0 {
             out.push(',');
         }
-        write_string(name, out);
+        write_string(name.as_marked(), out);
         out.push(':');
         write_json(member, out);
     }
@@ -357,13 +357,13 @@ fn diff_into(actual: &Value, expected: &Value, path: &str, out: &mut Vec<String>
 
 fn diff_objects(actual: &Object, expected: &Object, path: &str, out: &mut Vec<String>) {
     for (name, member) in expected.iter() {
-        match actual.get(name) {
+        match actual.member(name) {
             Some(found) => diff_into(found, member, &format!("{path}.{name}"), out),
             None => out.push(format!("{path}.{name}: missing")),
         }
     }
     for (name, _) in actual.iter() {
-        if expected.get(name).is_none() {
+        if expected.member(name).is_none() {
             out.push(format!("{path}.{name}: unexpected member"));
         }
     }

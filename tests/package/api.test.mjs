@@ -1,4 +1,4 @@
-// The public API of the installed edge-jwt package (API.md sections 1-4): exports, error classes,
+// The public API of the installed edge-jwt package (docs/api.md): exports, error classes,
 // option validation, key sets, and what the results and errors look like.
 
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import * as jose from 'jose';
 import { loadCjs, tryLoad } from './load.mjs';
 import { NOW, NOW_MS } from './cases.mjs';
 
-/** Class name -> code, API.md section 3. */
+/** Class name -> code, docs/api.md, "Errors". */
 const ERROR_TABLE = {
   JWSInvalid: 'ERR_JWS_INVALID',
   JWTInvalid: 'ERR_JWT_INVALID',

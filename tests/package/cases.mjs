@@ -28,7 +28,7 @@ export const ISSUER = 'https://issuer.example.com';
 export const AUDIENCE = 'api://edge-jwt-tests';
 export const SUBJECT = 'user-8f14e45f';
 
-/** Every algorithm of API.md section 2. */
+/** Every algorithm of docs/api.md, "Algorithms". */
 export const ALGORITHMS = [
   'EdDSA', 'Ed25519',
   'ES256', 'ES384', 'ES512',
@@ -391,7 +391,7 @@ export async function makeCases() {
     add('tamper', `${alg} first header byte flipped (header not JSON)`, `${flipBit(h, 0)}.${p}.${s}`, keysFor(alg), secretOpt(alg), fail([JWS_INVALID, SIG_FAILED]));
   }
 
-  // ----- 3. every error row of API.md section 3 -------------------------------------------------
+  // ----- 3. every error row of docs/api.md, "Errors" --------------------------------------------
   {
     const good = goodTokens.ES256;
     const [h, p, s] = good.token.split('.');
@@ -513,7 +513,7 @@ export async function makeCases() {
     {
       const header = { alg: 'ES256' };
       add(E, 'two P-256 keys without kid, token signed by the second: accepted', handToken('ES256', twin2.signingKey, header, good.payload), twins, {}, ok(good.payload, header), {
-        differsFromJose: 'jose throws ERR_JWKS_MULTIPLE_MATCHING_KEYS whenever several keys fit; API.md reserves that code for "several fit and none verifies"',
+        differsFromJose: 'jose throws ERR_JWKS_MULTIPLE_MATCHING_KEYS whenever several keys fit; docs/api.md ("Key selection") reserves that code for "several fit and none verifies"',
       });
     }
 

@@ -111,7 +111,7 @@ export const DIFFERENCES = [
     input: 'several keys of the set fit the token (no kid, two P-256 keys) and one of them verifies it',
     jose: code('ERR_JWKS_MULTIPLE_MATCHING_KEYS'),
     edge: OK,
-    why: 'edge-jwt tries each fitting key, at most 8 (key rotation without kids); the code means "several fit and none verified" (API.md section 3)',
+    why: 'edge-jwt tries each fitting key, at most 8 (key rotation without kids); the code means "several fit and none verified" (docs/api.md, "Errors")',
   },
   {
     id: 'rsa-under-2048',
@@ -139,7 +139,7 @@ export const DIFFERENCES = [
     input: 'the chosen key is a public key whose key_ops are ["sign", "verify"]',
     jose: { name: 'DOMException' },
     edge: OK,
-    why: 'the key fits jose\'s own selection rule (key_ops include "verify"), but WebCrypto refuses to import a public key for "sign" and jose lets that DOMException out; edge-jwt uses the key (API.md: key_ops, if any, include verify)',
+    why: 'the key fits jose\'s own selection rule (key_ops include "verify"), but WebCrypto refuses to import a public key for "sign" and jose lets that DOMException out; edge-jwt uses the key (docs/api.md, "Key selection": key_ops, if any, include verify)',
   },
   {
     id: 'public-key-token-secret-only',

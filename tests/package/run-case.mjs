@@ -5,7 +5,7 @@
  * turn non-null keys into a LocalKeySet with `lib.createLocalJWKSet`. */
 export const MODES = ['async', 'sync', 'async-keyset', 'sync-keyset'];
 
-/** Class name in `errors` for each code of API.md section 3. */
+/** Class name in `errors` for each code of docs/api.md, "Errors". */
 export const CODE_TO_CLASS = {
   ERR_JOSE_GENERIC: 'JOSEError',
   ERR_JWS_INVALID: 'JWSInvalid',

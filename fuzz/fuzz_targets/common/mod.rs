@@ -5,7 +5,7 @@
 use std::sync::LazyLock;
 
 use arbitrary::Unstructured;
-use edge_jwt::json::{parse_object, Object, Value};
+use edge_jwt::json::{parse_object, JsString, Object, Value};
 use edge_jwt::token_cache::TokenCache;
 use edge_jwt::verify::{prepare_token, Prepared};
 use edge_jwt::{
@@ -24,16 +24,30 @@ pub fn split_nul(data: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// An optional string from the fuzzer's bytes, as the JavaScript string of that text.
+fn js_string(u: &mut Unstructured<'_>) -> Option<JsString> {
+    u.arbitrary::<Option<String>>()
+        .unwrap_or_default()
+        .map(JsString::from)
+}
+
+/// An optional list of strings from the fuzzer's bytes, as JavaScript strings.
+fn js_strings(u: &mut Unstructured<'_>) -> Option<Vec<JsString>> {
+    u.arbitrary::<Option<Vec<String>>>()
+        .unwrap_or_default()
+        .map(|list| list.into_iter().map(JsString::from).collect())
+}
+
 /// Claim options from the fuzzer's bytes; no bytes give the defaults.
 pub fn claim_options(u: &mut Unstructured<'_>) -> ClaimOptions {
     ClaimOptions {
-        issuer: u.arbitrary().unwrap_or_default(),
-        audience: u.arbitrary().unwrap_or_default(),
-        subject: u.arbitrary().unwrap_or_default(),
-        typ: u.arbitrary().unwrap_or_default(),
+        issuer: js_strings(u),
+        audience: js_strings(u),
+        subject: js_string(u),
+        typ: js_string(u),
         clock_tolerance: u.arbitrary().unwrap_or_default(),
         max_token_age: u.arbitrary().unwrap_or_default(),
-        required_claims: u.arbitrary().unwrap_or_default(),
+        required_claims: js_strings(u).unwrap_or_default(),
     }
 }
 
@@ -41,8 +55,13 @@ pub fn claim_options(u: &mut Unstructured<'_>) -> ClaimOptions {
 /// recognised `crit` names and claim options; the secret is the HS256 one of [`KEYS`].
 pub fn verify_options(u: &mut Unstructured<'_>) -> VerifyOptions {
     let mut options = VerifyOptions::at(NOW + f64::from(u.arbitrary::<i32>().unwrap_or(0)));
-    options.algorithms = u.arbitrary().unwrap_or_default();
-    options.crit = u.arbitrary().unwrap_or_default();
+    options.algorithms = js_strings(u);
+    options.crit = u
+        .arbitrary::<Vec<(String, bool)>>()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, protected)| (JsString::from(name), protected))
+        .collect();
     options.secret = Some(KEYS.1.clone());
     options.claims = claim_options(u);
     options
@@ -113,7 +132,7 @@ pub fn jose_keys() -> (KeySet, Vec<u8>) {
         .and_then(|v| v.get_str("secret_b64url"))
         .unwrap();
     let mut set = Object::default();
-    set.insert("keys".to_owned(), Value::Array(keys));
+    set.insert("keys".into(), Value::Array(keys));
     let keys = KeySet::from_object(&set).unwrap();
     (keys, base64url::decode_str(secret).unwrap())
 }
