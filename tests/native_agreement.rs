@@ -307,7 +307,7 @@ fn every_wycheproof_jws_case_gets_one_verdict() {
         let jwks = public.map(|jwk| {
             let mut set = Object::default();
             set.insert(
-                "keys".to_owned(),
+                "keys".into(),
                 Value::Array(vec![Value::Object(jwk.clone())]),
             );
             common::object_to_json(&set)

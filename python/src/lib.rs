@@ -6,6 +6,7 @@
 use std::sync::Mutex;
 
 use edge_jwt::claims::ClaimOptions;
+use edge_jwt::json::JsString;
 use edge_jwt::native::{verify_native_detailed, NativeKeySet};
 use edge_jwt::remote::{Freshness, Plan, RemoteCache as CoreRemoteCache, RemotePolicy};
 use edge_jwt::session_cookie;
@@ -22,7 +23,9 @@ fn core_error(failure: Failure) -> PyErr {
     let args = (
         error.code(),
         error.message().to_owned(),
-        error.claim().map(str::to_owned),
+        error
+            .claim()
+            .map(|claim| claim.to_text_lossy().into_owned()),
         error.reason().map(|reason| reason.as_str()),
         failure.payload_json,
     );
@@ -123,20 +126,21 @@ impl Options {
         max_token_age: Option<f64>,
         required_claims: Vec<String>,
     ) -> Self {
+        let js = |texts: Vec<String>| texts.into_iter().map(JsString::from).collect::<Vec<_>>();
         Self {
             options: VerifyOptions {
                 now: 0.0,
-                algorithms,
+                algorithms: algorithms.map(js),
                 crit: Vec::new(),
                 secret,
                 claims: ClaimOptions {
-                    issuer,
-                    audience,
-                    subject,
-                    typ,
+                    issuer: issuer.map(js),
+                    audience: audience.map(js),
+                    subject: subject.map(JsString::from),
+                    typ: typ.map(JsString::from),
                     clock_tolerance,
                     max_token_age,
-                    required_claims,
+                    required_claims: js(required_claims),
                 },
             },
         }
@@ -382,7 +386,7 @@ fn detect_strategy(value: &str) -> &'static str {
 fn session_jwt_alg(value: &str) -> Option<String> {
     edge_jwt::UntrustedToken::parse(value, &[])
         .ok()
-        .map(|token| token.alg_name().to_owned())
+        .map(|token| token.alg().to_text_lossy().into_owned())
 }
 
 /// Opens a secret-protected cookie cache: its payload JSON, or `None` when it has expired.
