@@ -32,7 +32,7 @@ impl RsaKey {
     }
 
     /// The modulus size in bytes (the length of every signature).
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bits().div_ceil(8)
     }
 }
