@@ -46,14 +46,20 @@ impl rand_core::CryptoRng for FixedRng {}
 
 /// Private keys made once per process (about 10 s of prime search at start): sizes on and off byte boundaries, small and large exponents.
 static KEYS: LazyLock<Vec<RsaPrivateKey>> = LazyLock::new(|| {
-    [(2048, 65537u64), (2049, 3), (2055, 65537), (2064, (1 << 31) - 1), (3072, 65537)]
-        .iter()
-        .enumerate()
-        .map(|(i, &(bits, e))| {
-            RsaPrivateKey::new_with_exp(&mut FixedRng(i as u64 + 1), bits, &BigUint::from(e))
-                .expect("the reference makes a key")
-        })
-        .collect()
+    [
+        (2048, 65537u64),
+        (2049, 3),
+        (2055, 65537),
+        (2064, (1 << 31) - 1),
+        (3072, 65537),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, &(bits, e))| {
+        RsaPrivateKey::new_with_exp(&mut FixedRng(i as u64 + 1), bits, &BigUint::from(e))
+            .expect("the reference makes a key")
+    })
+    .collect()
 });
 
 const ALGS: [Algorithm; 6] = [
@@ -94,7 +100,13 @@ fn is_pss(alg: Algorithm) -> bool {
 }
 
 /// The reference's verdict on (n, e, message, signature); the key is taken as it is.
-fn reference_verifies(alg: Algorithm, n: &[u8], e: &[u8], message: &[u8], signature: &[u8]) -> bool {
+fn reference_verifies(
+    alg: Algorithm,
+    n: &[u8],
+    e: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
     let key = RsaPublicKey::new_unchecked(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e));
     let digest = hashed(alg, message);
     if is_pss(alg) {
@@ -106,7 +118,13 @@ fn reference_verifies(alg: Algorithm, n: &[u8], e: &[u8], message: &[u8], signat
 
 /// Our verdict, or None when our key rules refuse the key (those rules are ours alone: the reference
 /// takes any modulus and exponent).
-fn ours_verifies(alg: Algorithm, n: &[u8], e: &[u8], message: &[u8], signature: &[u8]) -> Option<bool> {
+fn ours_verifies(
+    alg: Algorithm,
+    n: &[u8],
+    e: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Option<bool> {
     let key = ours::public_key(n, e).ok()?;
     if key.bits() < ours::MIN_MODULUS_BITS {
         return None;
@@ -120,7 +138,12 @@ static SIGNATURES: LazyLock<Mutex<HashMap<(usize, Vec<u8>), Vec<u8>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The reference's signature over `message` (PSS salts from a generator seeded by the message).
-fn reference_signature(selector: usize, alg: Algorithm, key: &RsaPrivateKey, message: &[u8]) -> Vec<u8> {
+fn reference_signature(
+    selector: usize,
+    alg: Algorithm,
+    key: &RsaPrivateKey,
+    message: &[u8],
+) -> Vec<u8> {
     let mut cache = SIGNATURES.lock().expect("one thread");
     if let Some(signature) = cache.get(&(selector, message.to_vec())) {
         return signature.clone();
@@ -147,7 +170,13 @@ fn fixed(value: &BigUint, len: usize) -> Vec<u8> {
     out
 }
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(
+    // The keys are made before the first input, so the prime search does not count against the
+    // run's per-input time limit.
+    init: {
+        LazyLock::force(&KEYS);
+    },
+    |data: &[u8]| {
     let [selector, message_len, rest @ ..] = data else {
         return;
     };
