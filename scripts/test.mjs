@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { build } from './build.mjs';
 import { bootstrap, log, root, run } from './bootstrap.mjs';
 import { packInto } from './pack.mjs';
+import { testWasm32 } from './test-wasm32.mjs';
 
 const started = Date.now();
 const step = (name) => log(`--- ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -18,6 +19,10 @@ run('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']);
 run('cargo', ['clippy', '--lib', '--target', 'wasm32-unknown-unknown', '--', '-D', 'warnings']);
 step('cargo test');
 run('cargo', ['test']);
+step('cargo test on wasm32 (the same tests compiled to wasm32-unknown-unknown, run in Node)');
+testWasm32();
+step('RSA vectors re-judged by this Node\'s OpenSSL (tests/vectors/generate-rsa.mjs --check)');
+run(process.execPath, [join(root, 'tests', 'vectors', 'generate-rsa.mjs'), '--check']);
 step('fuzz (cargo-fuzz, every target 20 s; the long run is `node scripts/fuzz.mjs`)');
 run(process.execPath, [join(root, 'scripts', 'fuzz.mjs'), '--quick']);
 

@@ -23,8 +23,6 @@
     missing_docs
 )]
 
-use std::path::PathBuf;
-
 use edge_jwt::alg::{Algorithm, Curve};
 use edge_jwt::crypto::{self, ecdsa, eddsa, rsa, PublicKey};
 use edge_jwt::json::{self, Object, Value};
@@ -134,12 +132,84 @@ const DIFFERENCES: &[Difference] = &[
     },
 ];
 
+/// The vector files, built into the test binary so that it also runs where there is no file
+/// system (the wasm32 run of `scripts/test-wasm32.mjs`).
+fn file_bytes(file: &str) -> &'static [u8] {
+    match file {
+        "ecdsa_secp256r1_sha256_p1363_test.json" => {
+            include_bytes!("vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json")
+        }
+        "ecdsa_secp384r1_sha384_p1363_test.json" => {
+            include_bytes!("vectors/wycheproof/ecdsa_secp384r1_sha384_p1363_test.json")
+        }
+        "ecdsa_secp521r1_sha512_p1363_test.json" => {
+            include_bytes!("vectors/wycheproof/ecdsa_secp521r1_sha512_p1363_test.json")
+        }
+        "ed25519_test.json" => include_bytes!("vectors/wycheproof/ed25519_test.json"),
+        "json_web_signature_test.json" => {
+            include_bytes!("vectors/wycheproof/json_web_signature_test.json")
+        }
+        "rsa_pss_2048_sha256_mgf1_32_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_pss_2048_sha256_mgf1_32_test.json")
+        }
+        "rsa_pss_2048_sha384_mgf1_48_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_pss_2048_sha384_mgf1_48_test.json")
+        }
+        "rsa_pss_3072_sha256_mgf1_32_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_pss_3072_sha256_mgf1_32_test.json")
+        }
+        "rsa_pss_4096_sha256_mgf1_32_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_pss_4096_sha256_mgf1_32_test.json")
+        }
+        "rsa_pss_4096_sha384_mgf1_48_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_pss_4096_sha384_mgf1_48_test.json")
+        }
+        "rsa_pss_4096_sha512_mgf1_64_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_pss_4096_sha512_mgf1_64_test.json")
+        }
+        "rsa_pss_misc_test.json" => include_bytes!("vectors/wycheproof/rsa_pss_misc_test.json"),
+        "rsa_signature_2048_sha256_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_2048_sha256_test.json")
+        }
+        "rsa_signature_2048_sha384_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_2048_sha384_test.json")
+        }
+        "rsa_signature_2048_sha512_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_2048_sha512_test.json")
+        }
+        "rsa_signature_3072_sha256_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_3072_sha256_test.json")
+        }
+        "rsa_signature_3072_sha384_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_3072_sha384_test.json")
+        }
+        "rsa_signature_3072_sha512_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_3072_sha512_test.json")
+        }
+        "rsa_signature_4096_sha256_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_4096_sha256_test.json")
+        }
+        "rsa_signature_4096_sha384_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_4096_sha384_test.json")
+        }
+        "rsa_signature_4096_sha512_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_4096_sha512_test.json")
+        }
+        "rsa_signature_8192_sha256_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_8192_sha256_test.json")
+        }
+        "rsa_signature_8192_sha384_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_8192_sha384_test.json")
+        }
+        "rsa_signature_8192_sha512_test.json" => {
+            include_bytes!("vectors/wycheproof/rsa_signature_8192_sha512_test.json")
+        }
+        other => panic!("{other} is not one of the vector files"),
+    }
+}
+
 fn load(file: &str) -> Object {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/vectors/wycheproof")
-        .join(file);
-    let bytes = std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-    json::parse_object(&bytes).unwrap_or_else(|err| panic!("{file}: {err}"))
+    json::parse_object(file_bytes(file)).unwrap_or_else(|err| panic!("{file}: {err}"))
 }
 
 fn array<'a>(object: &'a Object, name: &str) -> &'a [Value] {
