@@ -1,12 +1,28 @@
-// `node scripts/fuzz.mjs [--quick] [--seconds N] [--target NAME]... [--jobs N]`: runs the cargo-fuzz
-// targets in fuzz/ (see fuzz/README.md). Installs cargo-fuzz if it is missing, writes seed inputs
-// made from tests/vectors/{jose,rfc}.json into fuzz/corpus/<target>/, builds every target once
-// (`cargo +nightly fuzz build`, with debug assertions), then runs each binary for N seconds
-// (`--quick`: 20, what `npm test` uses; otherwise 300), as many at a time as there are CPUs.
+// `node scripts/fuzz.mjs [--quick | --long] [--seconds N] [--target NAME]... [--jobs N]`: runs the
+// cargo-fuzz targets in fuzz/ (see fuzz/README.md). Installs cargo-fuzz if it is missing, writes seed
+// inputs made from tests/vectors/{jose,rfc}.json into fuzz/corpus/<target>/, builds every target
+// once (`cargo +nightly fuzz build`, with debug assertions), then runs each binary for N seconds
+// (`--quick`: 20, what `npm test` uses; otherwise 300), as many at a time as there are CPUs, each
+// also reading the minimised corpus kept in the repository (fuzz/corpus-min/<target>/).
+// `--long`: one target at a time (one core), each until 10 million executions or N seconds
+// (default 3600), whichever comes first; afterwards each target's corpus is minimised
+// (libFuzzer's -merge=1) into fuzz/corpus-min/<target>/, and the figures are appended to
+// fuzz/artifacts/long-runs.jsonl.
 // Prints the executions of each target; exits 1 if any target crashed, naming the input that did.
 import { spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash, createHmac, hkdfSync } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +40,14 @@ export const TARGETS = [
   'remote_cache',
   'session_cookie',
   'ecdsa_differential',
+  'rsa_differential',
 ];
 
+/** The executions `--long` asks of each target (it stops earlier at its time limit). */
+export const LONG_RUNS = 10_000_000;
+
 function parseArgs(argv) {
-  const options = { seconds: 300, targets: [], jobs: availableParallelism() };
+  const options = { seconds: undefined, targets: [], jobs: availableParallelism(), long: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = () => {
@@ -36,11 +56,14 @@ function parseArgs(argv) {
       return argv[i];
     };
     if (arg === '--quick') options.seconds = 20;
+    else if (arg === '--long') options.long = true;
     else if (arg === '--seconds') options.seconds = Number(value());
     else if (arg === '--target') options.targets.push(...value().split(','));
     else if (arg === '--jobs') options.jobs = Number(value());
-    else throw new Error(`unknown argument ${arg} (use --quick, --seconds N, --target NAME, --jobs N)`);
+    else throw new Error(`unknown argument ${arg} (use --quick, --long, --seconds N, --target NAME, --jobs N)`);
   }
+  options.seconds ??= options.long ? 3600 : 300;
+  if (options.long) options.jobs = 1;
   if (!(options.seconds > 0)) throw new Error('--seconds must be a positive number');
   if (!(options.jobs >= 1)) throw new Error('--jobs must be at least 1');
   if (options.targets.length === 0) options.targets = [...TARGETS];
@@ -163,19 +186,25 @@ function hostTriple() {
   return host[1];
 }
 
-/** Runs one target's binary; resolves with what happened. */
-function fuzzOne(binary, target, seconds) {
+/** The minimised corpus kept in the repository for `target`. */
+const keptCorpus = (target) => join(fuzzDir, 'corpus-min', target);
+
+/** Runs one target's binary (`runs`: stop after that many executions too); resolves with what happened. */
+function fuzzOne(binary, target, seconds, runs) {
   const artifacts = join(fuzzDir, 'artifacts', target);
   mkdirSync(artifacts, { recursive: true });
   const logFile = join(fuzzDir, 'artifacts', `${target}.log`);
   const args = [
     `-max_total_time=${seconds}`,
+    ...(runs ? [`-runs=${runs}`] : []),
     '-print_final_stats=1',
     '-max_len=16384',
     '-timeout=20', // one input taking 20 s would be a denial of service: report it as a crash
     '-rss_limit_mb=2048',
     `-artifact_prefix=${artifacts}/`,
+    // New inputs go to the first directory (git-ignored); the kept corpus is only read.
     join(fuzzDir, 'corpus', target),
+    ...(existsSync(keptCorpus(target)) ? [keptCorpus(target)] : []),
   ];
   return new Promise((resolve) => {
     const started = Date.now();
@@ -208,8 +237,30 @@ function fuzzOne(binary, target, seconds) {
   });
 }
 
+/**
+ * Minimises `target`'s corpus (the working one and the kept one) into a fresh directory with
+ * libFuzzer's -merge=1, then makes that the kept corpus. Returns the file count and bytes.
+ */
+function minimise(binary, target) {
+  const fresh = join(fuzzDir, 'artifacts', `${target}.merge`);
+  rmSync(fresh, { recursive: true, force: true });
+  mkdirSync(fresh, { recursive: true });
+  const inputs = [join(fuzzDir, 'corpus', target), keptCorpus(target)].filter((dir) => existsSync(dir));
+  const merged = spawnSync(binary, ['-merge=1', '-max_len=16384', '-timeout=20', '-rss_limit_mb=2048', fresh, ...inputs], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  if (merged.status !== 0) throw new Error(`minimising the ${target} corpus failed (exit ${merged.status ?? merged.signal})`);
+  rmSync(keptCorpus(target), { recursive: true, force: true });
+  mkdirSync(join(fuzzDir, 'corpus-min'), { recursive: true });
+  renameSync(fresh, keptCorpus(target));
+  const files = readdirSync(keptCorpus(target));
+  const bytes = files.reduce((sum, file) => sum + statSync(join(keptCorpus(target), file)).size, 0);
+  return { files: files.length, bytes };
+}
+
 /** Builds and runs the targets; returns the results (and sets process.exitCode on a crash). */
-export async function fuzz({ seconds, targets = TARGETS, jobs = availableParallelism() }) {
+export async function fuzz({ seconds, targets = TARGETS, jobs = availableParallelism(), long = false }) {
   const started = Date.now();
   ensureTools();
   writeSeeds(targets);
@@ -218,7 +269,11 @@ export async function fuzz({ seconds, targets = TARGETS, jobs = availableParalle
   if (targets.length === 1) buildArgs.push(targets[0]);
   run('cargo', buildArgs);
   const binDir = join(fuzzDir, 'target', hostTriple(), 'release');
-  log(`fuzzing ${targets.length} targets for ${seconds} s each, ${Math.min(jobs, targets.length)} at a time`);
+  log(
+    long
+      ? `long run: ${targets.length} targets one at a time, each until ${LONG_RUNS} executions or ${seconds} s`
+      : `fuzzing ${targets.length} targets for ${seconds} s each, ${Math.min(jobs, targets.length)} at a time`,
+  );
 
   const queue = [...targets];
   const results = [];
@@ -226,12 +281,25 @@ export async function fuzz({ seconds, targets = TARGETS, jobs = availableParalle
     for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
       const binary = join(binDir, target);
       if (!existsSync(binary)) throw new Error(`${relative(root, binary)} was not built`);
-      const result = await fuzzOne(binary, target, seconds);
+      const result = await fuzzOne(binary, target, seconds, long ? LONG_RUNS : undefined);
       const crashed = result.code !== 0;
       log(
         `${target.padEnd(13)} ${String(result.executions ?? '?').padStart(11)} executions in ${result.seconds.toFixed(0)} s` +
           (crashed ? `  CRASHED (exit ${result.code ?? result.signal})` : ', no crash'),
       );
+      if (long && !crashed) {
+        result.corpus = minimise(binary, target);
+        log(`${target.padEnd(13)} minimised corpus: ${result.corpus.files} inputs, ${result.corpus.bytes} bytes (fuzz/corpus-min/${target}/)`);
+        const record = {
+          date: new Date().toISOString(),
+          target,
+          executions: result.executions,
+          seconds: Math.round(result.seconds),
+          corpusFiles: result.corpus.files,
+          corpusBytes: result.corpus.bytes,
+        };
+        appendFileSync(join(fuzzDir, 'artifacts', 'long-runs.jsonl'), `${JSON.stringify(record)}\n`);
+      }
       results.push(result);
     }
   };

@@ -6,6 +6,7 @@ import { build } from './build.mjs';
 import { bootstrap, log, root, run } from './bootstrap.mjs';
 import { buildPython, ensureVenv, venvPython } from './build-python.mjs';
 import { packInto } from './pack.mjs';
+import { testWasm32 } from './test-wasm32.mjs';
 
 const started = Date.now();
 const step = (name) => log(`--- ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -24,6 +25,10 @@ run('cargo', ['clippy', '--all-targets', '--features', 'native-crypto', '--', '-
 run('cargo', ['test', '--features', 'native-crypto', '--test', 'native_agreement']);
 run('cargo', ['test', '--features', 'native-crypto', '--lib', 'native']);
 run('cargo', ['test', '--features', 'native-crypto', '--doc', 'native']);
+step('cargo test on wasm32 (the same tests compiled to wasm32-unknown-unknown, run in Node)');
+testWasm32();
+step('RSA vectors re-judged by this Node\'s OpenSSL (tests/vectors/generate-rsa.mjs --check)');
+run(process.execPath, [join(root, 'tests', 'vectors', 'generate-rsa.mjs'), '--check']);
 step('fuzz (cargo-fuzz, every target 20 s; the long run is `node scripts/fuzz.mjs`)');
 run(process.execPath, [join(root, 'scripts', 'fuzz.mjs'), '--quick']);
 

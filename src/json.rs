@@ -1748,6 +1748,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        ignore = "spawns a thread: none on wasm32-unknown-unknown"
+    )]
     fn hostile_nesting_neither_overflows_nor_recurses() {
         for unit in ["[", "{\"a\":", "[{\"\":"] {
             let hostile = unit.repeat(100_000);
@@ -1769,6 +1773,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        target_arch = "wasm32",
+        ignore = "timed: no clock on wasm32-unknown-unknown"
+    )]
     fn large_inputs_take_linear_time() {
         // About 1 MB of numbers, then the same with strings and objects.
         let numbers = format!("[{}0]", "-1.5e3,123456,0.25,".repeat(55_000));

@@ -16,7 +16,8 @@ pub const MAX_JWKS_BYTES: usize = 256 * 1024;
 pub const MAX_KEYS: usize = 256;
 /// The most keys tried for one token. A token without `kid` is tried against every key that fits
 /// its `alg`; past this many it is refused at once (`ERR_JWKS_MULTIPLE_MATCHING_KEYS`), so leaving
-/// the `kid` out cannot make one verification cost hundreds of signature checks.
+/// the `kid` out cannot make one verification cost hundreds of signature checks. RSA keys are also
+/// bounded by their cost together ([`crypto::rsa::MAX_WORK_PER_TOKEN`]).
 pub const MAX_CANDIDATES: usize = 8;
 
 /// A parsed key set.
@@ -85,7 +86,9 @@ impl KeySet {
     /// selection").
     ///
     /// # Errors
-    /// [`Error::NoMatchingKey`] when no key fits, with what the set holds.
+    /// [`Error::NoMatchingKey`] when no key fits, with what the set holds;
+    /// [`Error::MultipleMatchingKeys`] when more than [`MAX_CANDIDATES`] fit, or RSA keys whose
+    /// verifications together would cost more than [`crypto::rsa::MAX_WORK_PER_TOKEN`].
     pub fn select(&self, alg: Algorithm, header_kid: &Member) -> Result<Selection<'_>, Error> {
         let candidates: Vec<(usize, &Jwk)> = self
             .keys
@@ -101,6 +104,24 @@ impl KeySet {
                 "{} keys in the set fit this {alg} token; at most {MAX_CANDIDATES} are tried for one \
                  token, so it needs a kid that names one",
                 candidates.len()
+            )));
+        }
+        let work = candidates
+            .iter()
+            .filter_map(|(_, jwk)| match jwk.public_key() {
+                Ok(key @ PublicKey::Rsa(rsa)) if crypto::check_key(alg, key).is_ok() => {
+                    Some(rsa.work())
+                }
+                _ => None,
+            })
+            .fold(0u64, u64::saturating_add);
+        if work > crypto::rsa::MAX_WORK_PER_TOKEN {
+            return Err(Error::MultipleMatchingKeys(format!(
+                "{} keys in the set fit this {alg} token, and trying them all would take more RSA \
+                 work than one token may cause ({work} units; at most {}, one verification with \
+                 a 16384-bit key and e = 2^33 - 1), so it needs a kid that names one",
+                candidates.len(),
+                crypto::rsa::MAX_WORK_PER_TOKEN
             )));
         }
         let mismatch = match candidates.len() {
@@ -286,7 +307,11 @@ fn truncate(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )]
     use super::*;
 
     #[test]
@@ -330,6 +355,73 @@ mod tests {
         let err = over.select(Algorithm::EdDsa, &Member::Absent).unwrap_err();
         assert_eq!(err.code(), "ERR_JWKS_MULTIPLE_MATCHING_KEYS");
         assert!(err.message().contains("kid"), "{}", err.message());
+    }
+
+    /// An RSA JWK of `bits` bits (an odd modulus; only its size matters) with exponent `e`.
+    fn rsa_jwk(bits: usize, e: u64, kid: &str) -> String {
+        use crate::base64url::encode;
+        let mut n = vec![0x5A; bits.div_ceil(8)];
+        n[0] = 1 << ((bits + 7) % 8);
+        *n.last_mut().unwrap() |= 1;
+        let e: Vec<u8> = e
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        format!(
+            r#"{{"kty":"RSA","kid":"{kid}","n":"{}","e":"{}"}}"#,
+            encode(&n),
+            encode(&e)
+        )
+    }
+
+    #[test]
+    fn the_rsa_keys_tried_for_one_token_cost_at_most_the_largest_key() {
+        let set = |keys: &[String]| {
+            KeySet::from_json(format!(r#"{{"keys":[{}]}}"#, keys.join(",")).as_bytes()).unwrap()
+        };
+        let largest = rsa_jwk(16384, (1 << 33) - 1, "largest");
+        let small = rsa_jwk(2048, 65537, "small");
+        // The largest key alone is exactly the bound, and is tried; by its kid, too, beside others.
+        let alone = set(std::slice::from_ref(&largest));
+        assert!(alone.select(Algorithm::Rs256, &Member::Absent).is_ok());
+        let both = set(&[largest.clone(), small.clone()]);
+        let by_kid = both
+            .select(Algorithm::Ps512, &Member::Str("largest".into()))
+            .unwrap();
+        assert_eq!(by_kid.len(), 1);
+        // With one more (even the cheapest) key that fits, the token is refused untried.
+        for alg in [Algorithm::Rs256, Algorithm::Ps384] {
+            let err = both.select(alg, &Member::Absent).unwrap_err();
+            assert_eq!(err.code(), "ERR_JWKS_MULTIPLE_MATCHING_KEYS");
+            assert!(err.message().contains("RSA work"), "{}", err.message());
+        }
+        // Keys that are never tried do not count: under 2048 bits, or malformed.
+        let weak = rsa_jwk(2047, 65537, "weak");
+        let even =
+            r#"{"kty":"RSA","n":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","e":"AQAB"}"#.to_owned();
+        assert!(set(&[largest.clone(), weak, even])
+            .select(Algorithm::Rs256, &Member::Absent)
+            .is_ok());
+        // Eight 4096-bit keys with the largest exponent are well within the bound.
+        let eight: Vec<String> = (0..8)
+            .map(|i| rsa_jwk(4096, (1 << 33) - 1, &format!("k{i}")))
+            .collect();
+        assert_eq!(
+            set(&eight)
+                .select(Algorithm::Rs256, &Member::Absent)
+                .unwrap()
+                .len(),
+            8
+        );
+        // Two 16384-bit keys with e = 65537 are tried; a third is too many.
+        let big = |i: usize| rsa_jwk(16384, 65537, &format!("big{i}"));
+        assert!(set(&[big(0), big(1)])
+            .select(Algorithm::Rs256, &Member::Absent)
+            .is_ok());
+        assert!(set(&[big(0), big(1), big(2)])
+            .select(Algorithm::Rs256, &Member::Absent)
+            .is_err());
     }
 
     #[test]

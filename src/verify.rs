@@ -234,13 +234,20 @@ pub fn prepare_token(
     let input = untrusted.signing_input()?;
     let signature = untrusted.signature()?;
     if host_handles(algorithm) {
-        let usable = selection.usable_keys()?;
-        if !crypto::host_precheck(algorithm, &signature) {
+        // Only the keys a signature of this shape can verify with go to the host; none is a
+        // mismatch, as the Rust provider would find.
+        let keys: Vec<usize> = selection
+            .usable_keys()?
+            .into_iter()
+            .filter(|(_, key)| crypto::host_precheck(algorithm, key, &signature))
+            .map(|(index, _)| index)
+            .collect();
+        if keys.is_empty() {
             return Err(selection.mismatch_error().into());
         }
         return Ok(Prepared::HostCheck(HostCheck {
             algorithm,
-            keys: usable.into_iter().map(|(index, _)| index).collect(),
+            keys,
             token: cache.is_some().then(|| token.to_owned()),
             if_verified: finish(untrusted, algorithm, options),
             if_not: selection.mismatch(),

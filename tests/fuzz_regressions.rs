@@ -48,6 +48,10 @@ fn assert_linear(what: &str, hostile: Duration, baseline: Duration) {
 /// signature is looked at. Fixed in f63fc4c (each distinct name checked once). The baseline has
 /// the same members and the same array under another name, so only the `crit` work differs.
 #[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "timed, and wasm32-unknown-unknown has no clock"
+)]
 fn crit_with_many_repeated_names_costs_linear_time() {
     let (members, crits) = (10_000, 14_000);
     let header = |array_name: &str| {
@@ -81,6 +85,10 @@ fn crit_with_many_repeated_names_costs_linear_time() {
 /// seconds of CPU on every parse, far past a Workers CPU limit. Fixed in f63fc4c (a set). n = 8000
 /// keeps the test short; the baseline holds the same array under a member nobody reads.
 #[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "timed, and wasm32-unknown-unknown has no clock"
+)]
 fn key_ops_with_many_entries_costs_linear_time() {
     let ops: Vec<String> = (0..8_000).map(|i| format!("\"{i:x}\"")).collect();
     let key = |name: &str| {

@@ -91,15 +91,18 @@ pub fn check_key(alg: Algorithm, key: &PublicKey) -> Result<(), Error> {
     }
 }
 
-/// Checks a signature must pass before it is handed to the host's crypto, so that both providers
-/// give the same answer: the right length for ECDSA (`R||S`) and Ed25519, and for Ed25519 the
-/// small-order and canonical-`S` rules the host does not apply. False means a mismatch.
+/// Checks a signature must pass before it is handed to the host's crypto with `key`, so that both
+/// providers give the same answer: the right length for ECDSA (`R||S`), Ed25519 and RSA (exactly
+/// the modulus length `k`, RFC 8017 §8.1.2 and §8.2.2 step 1, which some hosts do not enforce:
+/// OpenSSL takes a PSS signature one byte short, as if it had a leading zero byte), and for Ed25519
+/// the small-order and canonical-`S` rules the host does not apply. False means a mismatch.
 #[must_use]
-pub fn host_precheck(alg: Algorithm, signature: &[u8]) -> bool {
-    match alg.key_family() {
-        KeyFamily::Ed25519 => eddsa::host_precheck(signature),
-        KeyFamily::Ec(curve) => signature.len() == curve.scalar_len().saturating_mul(2),
-        KeyFamily::Rsa | KeyFamily::Secret => true,
+pub fn host_precheck(alg: Algorithm, key: &PublicKey, signature: &[u8]) -> bool {
+    match (alg.key_family(), key) {
+        (KeyFamily::Ed25519, _) => eddsa::host_precheck(signature),
+        (KeyFamily::Ec(curve), _) => signature.len() == curve.scalar_len().saturating_mul(2),
+        (KeyFamily::Rsa, PublicKey::Rsa(rsa)) => signature.len() == rsa.len(),
+        (KeyFamily::Rsa | KeyFamily::Secret, _) => true,
     }
 }
 
@@ -127,4 +130,40 @@ pub(crate) fn signature_mismatch(alg: Algorithm) -> Error {
 
 pub(crate) fn wrong_key(alg: Algorithm) -> Error {
     Error::SignatureInvalid(format!("the chosen key cannot verify {alg}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )]
+    use super::*;
+
+    #[test]
+    fn host_precheck_takes_only_k_byte_rsa_signatures() {
+        // Any odd 2048-bit modulus makes a key; k = 256 bytes.
+        let mut n = vec![0xC5; 256];
+        n[255] = 0x01;
+        let key = PublicKey::Rsa(rsa::public_key(&n, &[1, 0, 1]).unwrap());
+        for alg in [Algorithm::Rs256, Algorithm::Ps256, Algorithm::Ps512] {
+            assert!(host_precheck(alg, &key, &[0x11; 256]), "{alg}: k bytes");
+            assert!(
+                !host_precheck(alg, &key, &[0x11; 255]),
+                "{alg}: k - 1 bytes"
+            );
+            assert!(
+                !host_precheck(alg, &key, &[0x11; 257]),
+                "{alg}: k + 1 bytes"
+            );
+            assert!(!host_precheck(alg, &key, &[]), "{alg}: no bytes");
+        }
+        // A modulus one bit past a byte boundary: k is 257 bytes.
+        let mut n = vec![0xFF; 257];
+        n[0] = 0x01;
+        let key = PublicKey::Rsa(rsa::public_key(&n, &[3]).unwrap());
+        assert!(host_precheck(Algorithm::Ps256, &key, &[0; 257]));
+        assert!(!host_precheck(Algorithm::Ps256, &key, &[0; 256]));
+    }
 }

@@ -307,7 +307,9 @@ mod tests {
     #![allow(
         clippy::unwrap_used,
         clippy::indexing_slicing,
-        clippy::arithmetic_side_effects
+        clippy::arithmetic_side_effects,
+        clippy::as_conversions,
+        clippy::cast_possible_truncation
     )]
 
     use super::*;
@@ -409,5 +411,167 @@ mod tests {
         assert_eq!(bit_length(&[0, 1]), 33);
         assert!(bit(&[0, 1], 32));
         assert!(!bit(&[0, 1], 64));
+    }
+
+    /// A big-integer reference: `num-bigint` (a dev-dependency) against every operation, over moduli
+    /// of the shapes that stress carries and the final subtraction.
+    mod reference {
+        use num_bigint::BigUint;
+
+        use super::super::*;
+        use crate::test_rng::Rng;
+
+        fn big(limbs: &[u32]) -> BigUint {
+            BigUint::from_slice(limbs)
+        }
+
+        fn limbs(value: &BigUint, len: usize) -> Vec<u32> {
+            let mut out = value.to_u32_digits();
+            assert!(out.len() <= len, "{value} does not fit in {len} limbs");
+            out.resize(len, 0);
+            out
+        }
+
+        fn random_below(rng: &mut Rng, m: &BigUint) -> BigUint {
+            let words = m.to_u32_digits().len() + 1;
+            let raw: Vec<u32> = (0..words).map(|_| rng.next() as u32).collect();
+            BigUint::from_slice(&raw) % m
+        }
+
+        /// Odd moduli of every shape: one limb (3, 2^32 - 1, random), all ones over k limbs,
+        /// top bit only (2^(32k - 1) + 1), 2^k +- 1 around limb boundaries, the curve primes and
+        /// orders, and random odd numbers of RSA sizes.
+        fn moduli(rng: &mut Rng) -> Vec<BigUint> {
+            let one = BigUint::from(1u8);
+            let mut out = vec![
+                BigUint::from(3u8),
+                BigUint::from(u32::MAX),
+                BigUint::from(rng.next() as u32 | 0x8000_0001),
+                BigUint::from(rng.next() as u32 >> 7 | 1),
+            ];
+            for k in [1usize, 2, 3, 8, 16, 17, 64, 65] {
+                out.push((&one << (32 * k)) - &one); // all ones
+                out.push((&one << (32 * k - 1)) + &one); // top bit only (and the low bit)
+            }
+            for k in [
+                33usize, 63, 64, 65, 95, 96, 255, 256, 257, 384, 521, 2047, 2048, 2049, 4097,
+            ] {
+                out.push((&one << k) + &one);
+                out.push((&one << k) - &one);
+            }
+            for curve in [
+                crate::alg::Curve::P256,
+                crate::alg::Curve::P384,
+                crate::alg::Curve::P521,
+            ] {
+                let params = crate::crypto::nist_curves::params(curve).unwrap();
+                out.push(big(params.order().limbs()));
+            }
+            for bits in [64usize, 100, 2048, 2049, 3072, 4095, 4097] {
+                let words = bits.div_ceil(32);
+                let mut raw: Vec<u32> = (0..words).map(|_| rng.next() as u32).collect();
+                let top = bits - 32 * (words - 1);
+                let last = raw.last_mut().unwrap();
+                *last = (*last & (u32::MAX >> (32 - top))) | (1 << (top - 1));
+                raw[0] |= 1;
+                out.push(BigUint::from_slice(&raw));
+            }
+            out
+        }
+
+        #[test]
+        fn every_operation_matches_num_bigint() {
+            let mut rng = Rng(0x5eed_cafe);
+            let mut checked = 0;
+            for m in moduli(&mut rng) {
+                let modulus = Modulus::new(&m.to_bytes_be()).unwrap();
+                assert_eq!(big(modulus.limbs()), m);
+                assert_eq!(modulus.bits(), usize::try_from(m.bits()).unwrap());
+                let len = modulus.len();
+                let r = BigUint::from(1u8) << (32 * len);
+                let r_inv = r.modinv(&m).unwrap();
+                let edges = [
+                    BigUint::from(0u8),
+                    BigUint::from(1u8),
+                    &m - 1u8,
+                    &m - 2u8 % &m,
+                ];
+                let rounds = if len > 64 { 6 } else { 24 };
+                for round in 0..rounds {
+                    let a = edges
+                        .get(round)
+                        .cloned()
+                        .unwrap_or_else(|| random_below(&mut rng, &m));
+                    let b = edges
+                        .get(round.wrapping_sub(2))
+                        .cloned()
+                        .unwrap_or_else(|| random_below(&mut rng, &m));
+                    let (la, lb) = (limbs(&a, len), limbs(&b, len));
+                    // Montgomery multiplication itself: a * b * R^-1.
+                    assert_eq!(
+                        big(&modulus.mul(&la, &lb)),
+                        &a * &b * &r_inv % &m,
+                        "mul mod {m}"
+                    );
+                    // Conversions.
+                    let ma = modulus.to_montgomery(&la);
+                    assert_eq!(big(&ma), &a * &r % &m, "to_montgomery mod {m}");
+                    assert_eq!(big(&modulus.to_standard(&ma)), a, "to_standard mod {m}");
+                    let mb = modulus.to_montgomery(&lb);
+                    let product = modulus.to_standard(&modulus.mul(&ma, &mb));
+                    assert_eq!(big(&product), &a * &b % &m, "product mod {m}");
+                    let mut sum = vec![0; len];
+                    modulus.add_into(&la, &lb, &mut sum);
+                    assert_eq!(big(&sum), (&a + &b) % &m, "add mod {m}");
+                    let mut difference = vec![0; len];
+                    modulus.sub_into(&la, &lb, &mut difference);
+                    assert_eq!(big(&difference), (&a + &m - &b) % &m, "sub mod {m}");
+                    // pow with exponents of RSA's range (and 1, the shortest).
+                    let exponent: u64 = match round % 4 {
+                        0 => 1,
+                        1 => 65537,
+                        2 => (1 << 33) - 1,
+                        _ => rng.next() >> 20 | 1,
+                    };
+                    let e_limbs = [exponent as u32, (exponent >> 32) as u32];
+                    let power = modulus.to_standard(&modulus.pow(&ma, &e_limbs));
+                    assert_eq!(
+                        big(&power),
+                        a.modpow(&BigUint::from(exponent), &m),
+                        "{a}^{exponent} mod {m}"
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(checked > 900, "{checked}");
+        }
+
+        #[test]
+        fn inversion_matches_num_bigint_modulo_the_curve_primes_and_orders() {
+            let mut rng = Rng(11);
+            for curve in [
+                crate::alg::Curve::P256,
+                crate::alg::Curve::P384,
+                crate::alg::Curve::P521,
+            ] {
+                let params = crate::crypto::nist_curves::params(curve).unwrap();
+                let order = params.order();
+                let m = big(order.limbs());
+                for round in 0..20 {
+                    let a = if round == 0 {
+                        &m - 1u8
+                    } else {
+                        random_below(&mut rng, &m)
+                    };
+                    if a == BigUint::from(0u8) {
+                        continue;
+                    }
+                    let inv = order.to_standard(
+                        &order.invert_prime(&order.to_montgomery(&limbs(&a, order.len()))),
+                    );
+                    assert_eq!(big(&inv), a.modinv(&m).unwrap(), "{curve:?}");
+                }
+            }
+        }
     }
 }

@@ -231,8 +231,12 @@ impl CurveParams {
         let r = self.sub(&s2, &s1);
         if is_zero(&h) {
             return if is_zero(&r) {
+                #[cfg(test)]
+                hits::count(&hits::DOUBLING);
                 self.double(p)
             } else {
+                #[cfg(test)]
+                hits::count(&hits::INFINITY);
                 Point::INFINITY
             };
         }
@@ -299,7 +303,37 @@ impl CurveParams {
         }
         let mut r_plus_n = *r;
         let carry = add_in_place(&mut r_plus_n, self.order.limbs(), self.order.len());
-        !carry && self.field.contains(&r_plus_n) && matches(&r_plus_n)
+        let matched = !carry && self.field.contains(&r_plus_n) && matches(&r_plus_n);
+        #[cfg(test)]
+        if matched {
+            hits::count(&hits::R_PLUS_N);
+        }
+        matched
+    }
+}
+
+/// Test-only counters of the rare branches (per thread, so parallel tests do not mix): that the
+/// tests reach them is asserted, not assumed. Compiled only into tests.
+#[cfg(test)]
+pub(crate) mod hits {
+    use std::cell::Cell;
+    use std::thread::LocalKey;
+
+    thread_local! {
+        /// `add_points` found `P == Q` and doubled.
+        pub(crate) static DOUBLING: Cell<usize> = const { Cell::new(0) };
+        /// `add_points` found `P == -Q`: the point at infinity.
+        pub(crate) static INFINITY: Cell<usize> = const { Cell::new(0) };
+        /// `x_matches` matched through `r + n` (an x-coordinate in `[n, p)`).
+        pub(crate) static R_PLUS_N: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub(crate) fn count(counter: &'static LocalKey<Cell<usize>>) {
+        counter.with(|c| c.set(c.get().saturating_add(1)));
+    }
+
+    pub(crate) fn get(counter: &'static LocalKey<Cell<usize>>) -> usize {
+        counter.with(Cell::get)
     }
 }
 
@@ -313,7 +347,13 @@ fn nibble(scalar: &Limbs, window: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::as_conversions,
+        clippy::cast_possible_truncation
+    )]
 
     use super::*;
 
@@ -359,5 +399,272 @@ mod tests {
         // A coordinate equal to p is refused even though it reduces to 0.
         let p = hex_bytes(constants(Curve::P256)[0]).unwrap();
         assert!(params.affine_point(&p, &gy).is_none());
+    }
+
+    /// An affine big-integer reference (`num-bigint`, a dev-dependency) for the double-scalar
+    /// multiplication and the `r + n` comparison.
+    mod reference {
+        use num_bigint::BigUint;
+
+        use super::super::*;
+        use super::negate;
+        use crate::crypto::ecdsa;
+        use crate::test_rng::Rng;
+
+        type Affine = Option<(BigUint, BigUint)>;
+
+        fn big(limbs: &[u32]) -> BigUint {
+            BigUint::from_slice(limbs)
+        }
+
+        fn limbs(value: &BigUint) -> Limbs {
+            to_limbs(&value.to_u32_digits())
+        }
+
+        struct Curve {
+            curve: crate::alg::Curve,
+            params: &'static CurveParams,
+            p: BigUint,
+            n: BigUint,
+            g: (BigUint, BigUint),
+        }
+
+        impl Curve {
+            fn new(curve: crate::alg::Curve) -> Self {
+                let params = params(curve).unwrap();
+                let [p, n, _, gx, gy] =
+                    constants(curve).map(|h| BigUint::from_bytes_be(&hex_bytes(h).unwrap()));
+                Self {
+                    curve,
+                    params,
+                    p,
+                    n,
+                    g: (gx, gy),
+                }
+            }
+
+            fn inv(&self, a: &BigUint) -> BigUint {
+                a.modinv(&self.p).unwrap()
+            }
+
+            fn add(&self, a: &Affine, b: &Affine) -> Affine {
+                let (Some((x1, y1)), Some((x2, y2))) = (a, b) else {
+                    return a.clone().or_else(|| b.clone());
+                };
+                let p = &self.p;
+                let lambda = if x1 == x2 {
+                    if (y1 + y2) % p == BigUint::from(0u8) {
+                        return None;
+                    }
+                    // (3x^2 - 3) / 2y
+                    (BigUint::from(3u8) * x1 * x1 + p * 3u8 - 3u8) * self.inv(&(y1 * 2u8 % p)) % p
+                } else {
+                    (y2 + p - y1) * self.inv(&((x2 + p - x1) % p)) % p
+                };
+                let x3 = (&lambda * &lambda + p * 2u8 - x1 - x2) % p;
+                let y3 = (&lambda * ((x1 + p - &x3) % p) + p - y1) % p;
+                Some((x3, y3))
+            }
+
+            fn mul(&self, k: &BigUint, point: &Affine) -> Affine {
+                let mut acc = None;
+                for i in (0..k.bits()).rev() {
+                    acc = self.add(&acc, &acc);
+                    if k.bit(i) {
+                        acc = self.add(&acc, point);
+                    }
+                }
+                acc
+            }
+
+            fn neg(&self, point: &Affine) -> Affine {
+                point
+                    .as_ref()
+                    .map(|(x, y)| (x.clone(), (&self.p - y) % &self.p))
+            }
+
+            fn ours(&self, point: &Affine) -> Point {
+                let (x, y) = point.as_ref().unwrap();
+                let len = self.curve.scalar_len();
+                let bytes = |v: &BigUint| {
+                    let b = v.to_bytes_be();
+                    [vec![0u8; len - b.len()], b].concat()
+                };
+                self.params.affine_point(&bytes(x), &bytes(y)).unwrap()
+            }
+
+            /// Our Jacobian point in affine big integers (None for infinity).
+            fn affine(&self, point: &Point) -> Affine {
+                if point.is_infinity() {
+                    return None;
+                }
+                let field = &self.params.field;
+                let z = big(&field.to_standard(&point.z));
+                let x = big(&field.to_standard(&point.x));
+                let y = big(&field.to_standard(&point.y));
+                let z_inv = self.inv(&z);
+                let z2 = &z_inv * &z_inv % &self.p;
+                Some((x * &z2 % &self.p, y * z2 * z_inv % &self.p))
+            }
+
+            fn random_scalar(&self, rng: &mut Rng) -> BigUint {
+                let words = self.n.to_u32_digits().len() + 1;
+                let raw: Vec<u32> = (0..words).map(|_| rng.next() as u32).collect();
+                (BigUint::from_slice(&raw) % (&self.n - 1u8)) + 1u8
+            }
+        }
+
+        const CURVES: [crate::alg::Curve; 3] = [
+            crate::alg::Curve::P256,
+            crate::alg::Curve::P384,
+            crate::alg::Curve::P521,
+        ];
+
+        #[test]
+        fn double_mul_matches_the_reference_in_the_special_cases() {
+            let mut rng = Rng(0xec_d5a);
+            let (doubling, infinity) = (hits::get(&hits::DOUBLING), hits::get(&hits::INFINITY));
+            for curve in CURVES.map(Curve::new) {
+                let g = Some(curve.g.clone());
+                let n = &curve.n;
+                let k = curve.random_scalar(&mut rng);
+                let two_g = curve.add(&g, &g);
+                let kg = curve.mul(&k, &g);
+                // (label, u1, u2, Q)
+                let mut cases: Vec<(&str, BigUint, BigUint, Affine)> = Vec::new();
+                for _ in 0..3 {
+                    let u = curve.random_scalar(&mut rng);
+                    let v = curve.random_scalar(&mut rng);
+                    cases.push(("u1 = u2, Q = G", u.clone(), u.clone(), g.clone()));
+                    cases.push(("u1 = -u2, Q = G", n - &u, u.clone(), g.clone()));
+                    cases.push(("u1 = u2, Q = kG", u.clone(), u.clone(), kg.clone()));
+                    cases.push(("u1 = -u2, Q = kG", n - &u, u.clone(), kg.clone()));
+                    cases.push(("u1 G = u2 Q, Q = kG", &k * &u % n, u.clone(), kg.clone()));
+                    cases.push((
+                        "u1 G = -u2 Q, Q = kG",
+                        n - &k * &u % n,
+                        u.clone(),
+                        kg.clone(),
+                    ));
+                    cases.push(("Q = G", u.clone(), v.clone(), g.clone()));
+                    cases.push(("Q = -G", u.clone(), v.clone(), curve.neg(&g)));
+                    cases.push(("Q = 2G", u.clone(), v.clone(), two_g.clone()));
+                    cases.push(("Q = -2G", u.clone(), v.clone(), curve.neg(&two_g)));
+                    cases.push((
+                        "u1 = 2u2, Q = -2G",
+                        &u * 2u8 % n,
+                        u.clone(),
+                        curve.neg(&two_g),
+                    ));
+                    cases.push(("random", u.clone(), v.clone(), kg.clone()));
+                }
+                cases.push((
+                    "u1 = 1, u2 = n - 1, Q = G",
+                    BigUint::from(1u8),
+                    n - 1u8,
+                    g.clone(),
+                ));
+                cases.push((
+                    "u1 = n - 1, u2 = 1, Q = G",
+                    n - 1u8,
+                    BigUint::from(1u8),
+                    g.clone(),
+                ));
+                cases.push((
+                    "u1 = 0, u2 = 1, Q = G",
+                    BigUint::from(0u8),
+                    BigUint::from(1u8),
+                    g.clone(),
+                ));
+                for (label, u1, u2, q) in cases {
+                    let expected = curve.add(&curve.mul(&u1, &g), &curve.mul(&u2, &q));
+                    let ours = curve
+                        .params
+                        .double_mul(&limbs(&u1), &limbs(&u2), &curve.ours(&q));
+                    assert_eq!(curve.affine(&ours), expected, "{:?}: {label}", curve.curve);
+                }
+                // Negation as the tests above build it agrees with the reference.
+                let minus_g = negate(curve.params, &curve.ours(&g));
+                assert_eq!(curve.affine(&minus_g), curve.neg(&g));
+            }
+            assert!(
+                hits::get(&hits::DOUBLING) > doubling,
+                "the doubling branch of add_points was never reached"
+            );
+            assert!(
+                hits::get(&hits::INFINITY) > infinity,
+                "the infinity branch of add_points was never reached"
+            );
+        }
+
+        /// A point whose x-coordinate lies in `[n, p)`: the signature's `r` is `x - n`, and only the
+        /// `r + n` comparison can find it. Built backwards: `R` on the curve with such an x, any
+        /// `s`, then the key `Q = u2^-1 (R - u1 G)`.
+        #[test]
+        fn an_x_coordinate_above_the_order_is_matched_through_r_plus_n() {
+            let mut rng = Rng(0x70b0e);
+            let before = hits::get(&hits::R_PLUS_N);
+            for (curve, alg) in CURVES.map(Curve::new).into_iter().zip([
+                crate::alg::Algorithm::Es256,
+                crate::alg::Algorithm::Es384,
+                crate::alg::Algorithm::Es512,
+            ]) {
+                let (p, n) = (&curve.p, &curve.n);
+                assert!(n < p);
+                // The smallest x > n with a square right-hand side (p = 3 mod 4 on all three).
+                let b = BigUint::from_bytes_be(&hex_bytes(constants(curve.curve)[2]).unwrap());
+                let mut x = n + 1u8;
+                let r_point = loop {
+                    let rhs = (&x * &x * &x + p * 3u8 - &x * 3u8 % p + &b) % p;
+                    let y = rhs.modpow(&((p + 1u8) >> 2), p);
+                    if &y * &y % p == rhs {
+                        break Some((x.clone(), y));
+                    }
+                    x += 1u8;
+                };
+                let r = &x - n;
+                let message = b"x in [n, p)";
+                let e = BigUint::from_bytes_be(&crate::crypto::digest(alg.hash(), &[message])) % n;
+                let s = curve.random_scalar(&mut rng);
+                let w = s.modinv(n).unwrap();
+                let (u1, u2) = (&e * &w % n, &r * &w % n);
+                let q = curve.mul(
+                    &u2.modinv(n).unwrap(),
+                    &curve.add(
+                        &r_point,
+                        &curve.neg(&curve.mul(&u1, &Some(curve.g.clone()))),
+                    ),
+                );
+                let (qx, qy) = q.clone().unwrap();
+                let len = curve.curve.scalar_len();
+                let fixed = |v: &BigUint| {
+                    let b = v.to_bytes_be();
+                    [vec![0u8; len - b.len()], b].concat()
+                };
+                let key = ecdsa::public_key(curve.curve, &fixed(&qx), &fixed(&qy)).unwrap();
+                let signature = [fixed(&r), fixed(&s)].concat();
+                assert!(
+                    ecdsa::verify(alg, &key, message, &signature).unwrap(),
+                    "{alg}: r = x - n"
+                );
+                // r itself must be below n: the unreduced x is refused.
+                let unreduced = [fixed(&x), fixed(&s)].concat();
+                assert!(
+                    !ecdsa::verify(alg, &key, message, &unreduced).unwrap(),
+                    "{alg}: r = x"
+                );
+                // And a different s fails.
+                let other = [fixed(&r), fixed(&((&s + 1u8) % n))].concat();
+                assert!(
+                    !ecdsa::verify(alg, &key, message, &other).unwrap(),
+                    "{alg}: s + 1"
+                );
+            }
+            assert_eq!(
+                hits::get(&hits::R_PLUS_N) - before,
+                3,
+                "the r + n comparison matched once per curve"
+            );
+        }
     }
 }

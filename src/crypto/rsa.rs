@@ -16,6 +16,22 @@ pub const MAX_MODULUS_BITS: usize = 16384;
 /// libraries bound it); the smallest is 3.
 const MAX_EXPONENT: u64 = (1 << 33) - 1;
 
+/// The most RSA arithmetic one token may cause, in [`RsaKey::work`] units: exactly the work of one
+/// verification with the largest key accepted (16384 bits, e = 2^33 - 1). A token that several
+/// keys fit (no `kid`, or a `kid` several keys share) is refused untried when the keys together
+/// would cost more, so no token costs more than the single worst key.
+pub const MAX_WORK_PER_TOKEN: u64 = 21_233_664; // 512^2 * (33 + 33 + 15): 16384 bits, e = 2^33 - 1
+
+/// [`RsaKey::work`] of a key of `bits` bits with exponent `exponent`.
+fn work_of(bits: usize, exponent: u64) -> u64 {
+    let bit_length = |x: u64| u64::from(u64::BITS.saturating_sub(x.leading_zeros()));
+    let limbs = u64::try_from(bits.div_ceil(32)).unwrap_or(u64::MAX);
+    let multiplications = bit_length(exponent)
+        .saturating_add(u64::from(exponent.count_ones()))
+        .saturating_add(bit_length(limbs.saturating_mul(32)));
+    limbs.saturating_mul(limbs).saturating_mul(multiplications)
+}
+
 /// A parsed RSA public key. Keys under [`MIN_MODULUS_BITS`] are kept (a key set may hold them) but
 /// never verify anything.
 #[derive(Debug, Clone)]
@@ -31,8 +47,17 @@ impl RsaKey {
         self.modulus.bits()
     }
 
+    /// What one verification with this key costs: (modulus limbs)^2 limb products per Montgomery
+    /// multiplication, times the multiplications (one per exponent bit and per set bit, which
+    /// covers the conversions in and out of Montgomery form, and the squarings that make `R^2 mod n`
+    /// on the key's first use). A 2048-bit key with e = 65537 costs 64^2 * 31 = 126,976.
+    #[must_use]
+    pub fn work(&self) -> u64 {
+        work_of(self.bits(), self.exponent)
+    }
+
     /// The modulus size in bytes (the length of every signature).
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bits().div_ceil(8)
     }
 }
@@ -241,4 +266,48 @@ fn pss_matches(hash: Hash, digest: &[u8], recovered: &[u8], bits: usize) -> bool
 /// `H' = Hash(0x00 * 8 || mHash || salt)`.
 fn digest_pss(hash: Hash, digest_of_message: &[u8], salt: &[u8]) -> Vec<u8> {
     digest(hash, &[&[0u8; 8], digest_of_message, salt])
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )]
+    use super::*;
+
+    /// An odd modulus of `bits` bits (not a product of primes: only its size matters here).
+    fn modulus(bits: usize) -> Vec<u8> {
+        let mut n = vec![0x5A; bits.div_ceil(8)];
+        n[0] = 1 << ((bits + 7) % 8);
+        *n.last_mut().unwrap() |= 1;
+        n
+    }
+
+    #[test]
+    fn work_counts_limbs_squared_times_multiplications() {
+        assert_eq!(MAX_WORK_PER_TOKEN, work_of(MAX_MODULUS_BITS, MAX_EXPONENT));
+        let largest = public_key(&modulus(16384), &MAX_EXPONENT.to_be_bytes()).unwrap();
+        assert_eq!(largest.bits(), 16384);
+        assert_eq!(largest.work(), MAX_WORK_PER_TOKEN);
+        // 2048 bits, e = 65537: 64 limbs, 17 exponent bits, 2 set, R = 2^2048 has 12 bits.
+        let common = public_key(&modulus(2048), &[1, 0, 1]).unwrap();
+        assert_eq!(common.work(), 64 * 64 * (17 + 2 + 12));
+        // One bit past a limb: 65 limbs.
+        assert_eq!(
+            public_key(&modulus(2049), &[3]).unwrap().work(),
+            65 * 65 * (2 + 2 + 12)
+        );
+        // Larger keys and exponents cost more.
+        let mut last = 0;
+        for bits in [2048, 3072, 4096, 8192, 16384] {
+            for e in [3u64, 65537, (1 << 31) - 1, (1 << 33) - 1] {
+                let work = public_key(&modulus(bits), &e.to_be_bytes()).unwrap().work();
+                assert!(work <= MAX_WORK_PER_TOKEN, "{bits} {e}");
+                assert!(work > last || e == 3, "{bits} {e}");
+                last = work;
+            }
+        }
+    }
 }

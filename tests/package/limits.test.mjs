@@ -5,7 +5,10 @@
 // verifyTokenSync:
 //   - JSON nesting 128 levels (the top-level value is level 1): payload, protected header, key set;
 //   - key set text 256 KiB (262,144 bytes) and 256 keys;
-//   - RSA modulus 2048 to 16384 bits (2047 and 16385 refused).
+//   - RSA modulus 2048 to 16384 bits (2047 and 16385 refused);
+//   - RSA work per token: the keys a token is tried against may cost together at most one
+//     verification with the largest key (16384 bits, e = 2^33 - 1); that key alone is tried, with
+//     one more fitting key (even a 2048-bit one) the token is refused untried.
 // The token size bound (262,144 bytes) is tested at its edge by the shared case table
 // (tests/package/cases.mjs) and the differential test; here the largest token is timed.
 //
@@ -168,6 +171,39 @@ if (loadError) {
     }
   });
 
+  /** An RSA JWK with an odd modulus of `bits` bits (no private key: it verifies nothing) and `e`. */
+  const oddModulusJwk = (bits, e, kid) => {
+    const bytes = Buffer.from(rng.bytes(Math.ceil(bits / 8)));
+    bytes[0] = (bytes[0] & ((1 << (((bits - 1) % 8) + 1)) - 1)) | (1 << ((bits - 1) % 8));
+    bytes[bytes.length - 1] |= 1;
+    const eBytes = Buffer.from(e.toString(16).padStart(Math.ceil(e.toString(16).length / 2) * 2, '0'), 'hex');
+    const jwk = { kty: 'RSA', n: b64u(bytes), e: b64u(eBytes) };
+    return kid === undefined ? jwk : { ...jwk, kid };
+  };
+  const E_MAX = 2 ** 33 - 1;
+  /** A token for `alg` without kid whose signature (k bytes of 0x01) no key verifies. */
+  const unsignedNoKid = (alg, bits) => `${seg({ alg })}.${seg({ sub: 'x' })}.${b64u(Buffer.alloc(Math.ceil(bits / 8), 1))}`;
+
+  test('RSA work per token: the largest key alone is tried, with one more fitting key the token is refused untried', async () => {
+    const largest = oddModulusJwk(16384, E_MAX);
+    const small = oddModulusJwk(2048, 65537);
+    for (const alg of ['RS256', 'PS512']) {
+      const token = unsignedNoKid(alg, 16384);
+      assertRefused(await both(token, { keys: [largest] }), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', `${alg}, the largest key alone (tried)`);
+      assertRefused(await both(token, { keys: [largest, small] }), 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', `${alg}, the largest key and a 2048-bit one`, 'RSA work');
+      // Named by its kid, the largest key is tried whatever else the set holds.
+      const named = `${seg({ alg, kid: 'largest' })}.${seg({ sub: 'x' })}.${b64u(Buffer.alloc(2048, 1))}`;
+      assertRefused(await both(named, { keys: [{ ...largest, kid: 'largest' }, small, small] }), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', `${alg}, the largest key by kid`);
+    }
+    // A valid token without kid: two 16384-bit keys with e = 65537 fit the bound, three do not.
+    const signer = { ...rsa[16384].jwk };
+    const other = () => oddModulusJwk(16384, 65537);
+    const token = sign('RS256', rsa[16384], { alg: 'RS256' }, { sub: 'no-kid' });
+    assert.equal(assertAccepted(await both(token, { keys: [other(), signer] }), 'two 16384-bit keys').payload.sub, 'no-kid');
+    assertRefused(await both(token, { keys: [other(), signer, other()] }), 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'three 16384-bit keys', 'RSA work');
+    assertRefused(await both(token, lib.createLocalJWKSet({ keys: [other(), signer, other()] })), 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'three 16384-bit keys (LocalKeySet)', 'RSA work');
+  });
+
   test('worst inputs near the bounds cost no more than a normal verification plus an allowance', { timeout: 300_000 }, async (t) => {
     const ALLOWANCE_MS = 100;
     const median = async (fn, runs) => {
@@ -291,5 +327,31 @@ if (loadError) {
     await check('RS256 with a 16384-bit key, verifyTokenSync (WebAssembly)', expectOk(() => lib.verifyTokenSync(rs2048, rsaSet, noCache)), expectOk(() => lib.verifyTokenSync(rs16384, rsaSet, noCache)), 5, 300);
     const ps16384 = sign('PS512', rsa[16384], { alg: 'PS512', kid: 'rsa-16384' }, { sub: 'x' });
     await check('PS512 with a 16384-bit key, verifyTokenSync (WebAssembly)', expectOk(() => lib.verifyTokenSync(rs2048, rsaSet, noCache)), expectOk(() => lib.verifyTokenSync(ps16384, rsaSet, noCache)), 5, 300);
+
+    // The RSA work bound: the costliest tokens it lets through (the largest key and exponent alone;
+    // two 16384-bit keys with e = 65537; eight 4096-bit keys with e = 2^33 - 1, none verifying), and
+    // the token that cost most before it (eight 16384-bit keys with e = 2^33 - 1), now refused
+    // untried. Each set is made once, so its keys' R^2 mod n is computed once, as in a server. The
+    // bound is work: each must cost at most what its work units say next to one RS256 verification
+    // with a 16384-bit key and e = 65537 (warm: 512^2 * 19 units), plus the allowance; the largest
+    // key alone is 66/19 of it.
+    const syncFails = (token, set, code) => expectCode(() => lib.verifyTokenSync(token, set, noCache), code);
+    const failed = 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
+    const several = 'ERR_JWKS_MULTIPLE_MATCHING_KEYS';
+    const rs16384Ms = await median(expectOk(() => lib.verifyTokenSync(rs16384, rsaSet, noCache)), 5);
+    const bounded = async (label, fn, ratio) => {
+      const worst = await median(fn, 5);
+      figures.push(`RSA work bound: ${label}, verifyTokenSync: ${worst.toFixed(1)} ms (one 16384-bit RS256 ${rs16384Ms.toFixed(1)} ms; allowed ${ratio.toFixed(2)} times that + ${ALLOWANCE_MS} ms)`);
+      t.diagnostic(figures[figures.length - 1]);
+      assert.ok(worst <= rs16384Ms * ratio * 1.25 + ALLOWANCE_MS, figures[figures.length - 1]);
+    };
+    const largestSet = lib.createLocalJWKSet({ keys: [oddModulusJwk(16384, E_MAX)] });
+    await bounded('the largest key and exponent (16384 bits, e = 2^33 - 1)', syncFails(unsignedNoKid('RS256', 16384), largestSet, failed), 66 / 19);
+    const two16384 = lib.createLocalJWKSet({ keys: [oddModulusJwk(16384, 65537), oddModulusJwk(16384, 65537)] });
+    await bounded('two 16384-bit keys, e = 65537, no kid', syncFails(unsignedNoKid('RS256', 16384), two16384, several), 2);
+    const eight4096 = lib.createLocalJWKSet({ keys: Array.from({ length: 8 }, () => oddModulusJwk(4096, E_MAX)) });
+    await bounded('eight 4096-bit keys, e = 2^33 - 1, no kid', syncFails(unsignedNoKid('RS256', 4096), eight4096, several), (8 * 66) / (16 * 19));
+    const eight16384 = lib.createLocalJWKSet({ keys: Array.from({ length: 8 }, () => oddModulusJwk(16384, E_MAX)) });
+    await bounded('eight 16384-bit keys, e = 2^33 - 1, no kid (refused untried)', syncFails(unsignedNoKid('RS256', 16384), eight16384, several), 0);
   });
 }
