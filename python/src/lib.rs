@@ -244,8 +244,10 @@ impl RemoteCache {
         self.with(|state| plan_name(state.cache.plan(now, fetching)))
     }
 
-    fn may_refetch(&self, now: f64) -> PyResult<bool> {
-        self.with(|state| state.cache.may_refetch_for_unknown_kid(now))
+    /// Whether an unknown `kid` may cause a refetch now; if so, the cooldown for unknown kids
+    /// counts from `now` (the caller then fetches and reports it with `accept` or `reject`).
+    fn claim_kid_refetch(&self, now: f64) -> PyResult<bool> {
+        self.with(|state| state.cache.begin_refetch_for_unknown_kid(now))
     }
 
     fn cooling_down(&self, now: f64) -> PyResult<bool> {
