@@ -1,8 +1,9 @@
 """Better Auth's session cookie cache (``session_data``), verified without the database, as Better
 Auth's own server does: every strategy (``compact``, ``jwt`` with HS256 or the JWT plugin's keys,
-``jwe``), chunked cookies (``.0``, ``.1``, ...), ``__Secure-`` names, a custom prefix, and the
-binding to the ``session_token`` cookie sent with it. An expired or out-of-version cache is a miss
-(``None``), for the caller to fall back on; a forged or tampered cookie raises a coded error."""
+``jwe``), chunked cookies (``.0``, ``.1``, ...), ``__Secure-`` names (never mixed with plain ones),
+a custom prefix, and the binding to the ``session_token`` cookie sent with it, whose own signature
+is verified when the secret is given. An expired or out-of-version cache is a miss (``None``), for
+the caller to fall back on; a forged or tampered cookie raises a coded error."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ class _Plan(NamedTuple):
     session_token: Optional[str]
     plugin_signed: bool
     kind: str
+    secret: Optional[bytes]
 
 
 def _plan(
@@ -69,6 +71,7 @@ def _plan(
     cookie_prefix: str,
     cookie_name: str,
     session_token_name: str,
+    secure_cookies: Optional[bool],
 ) -> Optional[_Plan]:
     if strategy is not None and strategy not in ("compact", "jwt", "jwe"):
         raise ValueError('strategy must be "compact", "jwt" or "jwe"')
@@ -76,11 +79,17 @@ def _plan(
         raise TypeError("secret must be a non-empty str or bytes")
     if secret is None and jwks is None:
         raise TypeError("verify_session_cookie needs secret (compact, jwe, HS256 jwt) or jwks (JWT-plugin cookies)")
+    if secure_cookies is not None and not isinstance(secure_cookies, bool):
+        raise TypeError("secure_cookies must be a bool or None")
     header = _cookie_header(cookies)
     if not header:
         return None
     found = _native.find_session_cookies(
-        header, _text(cookie_prefix, "cookie_prefix"), _text(cookie_name, "cookie_name"), _text(session_token_name, "session_token_name")
+        header,
+        _text(cookie_prefix, "cookie_prefix"),
+        _text(cookie_name, "cookie_name"),
+        _text(session_token_name, "session_token_name"),
+        secure_cookies,
     )
     if found is None:
         return None
@@ -93,7 +102,8 @@ def _plan(
             f"the {cookie_name} cookie is not a JWT signed by the JWT plugin's keys "
             f"(it looks like a {kind} cookie, or is truncated){hint}"
         )
-    return _Plan(data, session_token, plugin_signed, kind)
+    key = None if secret is None else (secret.encode("utf-8") if isinstance(secret, str) else bytes(secret))
+    return _Plan(data, session_token, plugin_signed, kind, key)
 
 
 def _plugin_options(issuer: Optional[str]) -> Any:
@@ -113,16 +123,19 @@ def _plugin_options(issuer: Optional[str]) -> Any:
 def _finish(plan: _Plan, payload: Optional[str], version: str, now_ms: float) -> Optional[SessionResult]:
     if payload is None:
         return None
-    checked = _native.check_session(payload, plan.session_token, _text(version, "version"), now_ms, plan.plugin_signed)
+    # The secret, whenever there is one, verifies the session_token cookie's own signature (also
+    # beside a JWT-plugin-signed cache); without it only the binding to the cache is checked.
+    checked = _native.check_session(payload, plan.session_token, plan.secret, _text(version, "version"), now_ms, plan.plugin_signed)
     if checked is None:
         return None
     session, user = checked
     return SessionResult(json.loads(session), json.loads(user), json.loads(payload))
 
 
-def _open_with_secret(plan: _Plan, secret: Any, now_ms: float) -> Optional[str]:
-    key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
-    return _native.open_session_data(plan.data, plan.kind, key, now_ms)
+def _open_with_secret(plan: _Plan, now_ms: float) -> Optional[str]:
+    if plan.secret is None:  # _plan refuses this case; kept for the type checker
+        raise JWSInvalid(f"the cookie cache needs the secret to open a {plan.kind} cookie")
+    return _native.open_session_data(plan.data, plan.kind, plan.secret, now_ms)
 
 
 def verify_session_cookie(
@@ -137,14 +150,21 @@ def verify_session_cookie(
     session_token_name: str = "session_token",
     version: str = "1",
     current_date: Any = None,
+    secure_cookies: Optional[bool] = None,
 ) -> Optional[SessionResult]:
     """Verifies Better Auth's ``session_data`` cookie found in ``cookies`` (a ``Cookie`` header or a
     mapping such as ``request.cookies``). ``secret`` is Better Auth's secret (``BETTER_AUTH_SECRET``);
     ``jwks`` the JWT plugin's keys for its ``sessionCookieCache`` (a remote set is fetched
-    synchronously here: use :func:`averify_session_cookie` in async code). Returns
-    :class:`SessionResult`, or ``None`` when there is no cookie or it has expired."""
+    synchronously here: use :func:`averify_session_cookie` in async code). With ``secret``, the
+    ``session_token`` cookie's signature is verified as Better Auth does. ``secure_cookies``: which
+    cookie names are read; ``True`` only ``__Secure-<prefix>.<name>`` (what Better Auth writes for
+    an ``https`` base URL or ``advanced.useSecureCookies``), ``False`` only the plain names, ``None``
+    (the default) the ``__Secure-`` names when any of them is sent, else the plain ones (never a
+    mix of the two). Returns :class:`SessionResult`, or ``None`` when there is no cookie, it has
+    expired (or its ``session.expiresAt`` is not in ``Date.toJSON``'s form), or its ``version`` is
+    another (or not a string)."""
     now_ms = _now_ms(current_date)
-    plan = _plan(cookies, secret, jwks, strategy, cookie_prefix, cookie_name, session_token_name)
+    plan = _plan(cookies, secret, jwks, strategy, cookie_prefix, cookie_name, session_token_name, secure_cookies)
     if plan is None:
         return None
     if plan.plugin_signed:
@@ -154,7 +174,7 @@ def verify_session_cookie(
             return None
         payload: Optional[str] = json.dumps(verified.payload)
     else:
-        payload = _open_with_secret(plan, secret, now_ms)
+        payload = _open_with_secret(plan, now_ms)
     return _finish(plan, payload, version, now_ms)
 
 
@@ -170,10 +190,11 @@ async def averify_session_cookie(
     session_token_name: str = "session_token",
     version: str = "1",
     current_date: Any = None,
+    secure_cookies: Optional[bool] = None,
 ) -> Optional[SessionResult]:
     """As :func:`verify_session_cookie`, awaiting a remote key set's fetch."""
     now_ms = _now_ms(current_date)
-    plan = _plan(cookies, secret, jwks, strategy, cookie_prefix, cookie_name, session_token_name)
+    plan = _plan(cookies, secret, jwks, strategy, cookie_prefix, cookie_name, session_token_name, secure_cookies)
     if plan is None:
         return None
     if plan.plugin_signed:
@@ -183,5 +204,5 @@ async def averify_session_cookie(
             return None
         payload: Optional[str] = json.dumps(verified.payload)
     else:
-        payload = _open_with_secret(plan, secret, now_ms)
+        payload = _open_with_secret(plan, now_ms)
     return _finish(plan, payload, version, now_ms)

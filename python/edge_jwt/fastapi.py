@@ -48,8 +48,11 @@ class BetterAuth:
     cookie) of each request. ``jwks_url`` (a :class:`RemoteKeySet` is made with ``timeout``,
     ``cooldown``, ``cache_max_age``, ``stale_if_error``) or ``jwks`` (a KeySet, RemoteKeySet, JWKS
     dict or text) for public-key tokens; ``secret`` for HS256/384/512 tokens and for the session
-    cookie cache (Better Auth's ``BETTER_AUTH_SECRET``). The claim options are
-    :func:`edge_jwt.verify`'s."""
+    cookie cache (Better Auth's ``BETTER_AUTH_SECRET``, which also verifies the ``session_token``
+    cookie's signature). ``secure_cookies`` is
+    :func:`edge_jwt.better_auth.verify_session_cookie`'s: ``True`` reads only the ``__Secure-``
+    cookie names, ``False`` only the plain ones, ``None`` the ``__Secure-`` ones when any is sent.
+    The claim options are :func:`edge_jwt.verify`'s."""
 
     def __init__(
         self,
@@ -66,6 +69,7 @@ class BetterAuth:
         max_token_age: Optional[_options.Duration] = None,
         required_claims: Optional[Sequence[str]] = None,
         cookie_prefix: str = "better-auth",
+        secure_cookies: Optional[bool] = None,
         timeout: float = 5.0,
         cooldown: float = 30.0,
         cache_max_age: float = 600.0,
@@ -77,6 +81,8 @@ class BetterAuth:
             raise TypeError("give jwks_url or jwks, not both")
         if jwks_url is None and jwks is None and secret is None:
             raise TypeError("BetterAuth needs jwks_url, jwks or secret")
+        if secure_cookies is not None and not isinstance(secure_cookies, bool):
+            raise TypeError("secure_cookies must be a bool or None")
         if realm is not None and not isinstance(realm, str):
             raise TypeError("realm must be a string")
         self.keys: Any
@@ -92,6 +98,7 @@ class BetterAuth:
         self.issuer = issuer
         self.cookies = bool(cookies)
         self.cookie_prefix = cookie_prefix
+        self.secure_cookies = secure_cookies
         self._realm = "" if realm is None else f' realm="{_quoted(realm)}"'
         # Checked now: a bad option fails at startup, not on the first request.
         self._options = _options.build(
@@ -112,7 +119,7 @@ class BetterAuth:
             description="A JWT from Better Auth (`/api/auth/token`) or another issuer of this API.",
         )
         cookie = APIKeyCookie(
-            name=f"{cookie_prefix}.session_data",
+            name=f"{'__Secure-' if secure_cookies else ''}{cookie_prefix}.session_data",
             auto_error=False,
             scheme_name=f"{scheme_name}Cookie",
             description="Better Auth's session cookie cache (with its session_token cookie).",
@@ -213,6 +220,7 @@ class BetterAuth:
                     secret=self.secret,
                     jwks=self.keys,
                     cookie_prefix=self.cookie_prefix,
+                    secure_cookies=self.secure_cookies,
                     issuer=self.issuer if isinstance(self.issuer, str) else None,
                 )
             except JOSEError as error:

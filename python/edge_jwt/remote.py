@@ -344,7 +344,9 @@ class RemoteKeySet:
             try:
                 return self._verify_cached(token, options, now, provider)
             except JWKSNoMatchingKey:
-                if refetched or not self._cache.may_refetch(_clock()):
+                # An unknown kid: join the fetch in flight (it may bring the key), or refetch if
+                # the cooldown for unknown kids allows (the core decides and records the claim).
+                if refetched or not (self.reloading or self._cache.claim_kid_refetch(_clock())):
                     raise
                 refetched = True
                 self._fetch_shared_sync()
@@ -368,7 +370,9 @@ class RemoteKeySet:
             try:
                 return self._verify_cached(token, options, now, provider)
             except JWKSNoMatchingKey:
-                if refetched or not self._cache.may_refetch(_clock()):
+                # An unknown kid: join the fetch in flight (it may bring the key), or refetch if
+                # the cooldown for unknown kids allows (the core decides and records the claim).
+                if refetched or not (self.reloading or self._cache.claim_kid_refetch(_clock())):
                     raise
                 refetched = True
                 await self._fetch_shared_async()

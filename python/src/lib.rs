@@ -248,8 +248,10 @@ impl RemoteCache {
         self.with(|state| plan_name(state.cache.plan(now, fetching)))
     }
 
-    fn may_refetch(&self, now: f64) -> PyResult<bool> {
-        self.with(|state| state.cache.may_refetch_for_unknown_kid(now))
+    /// Whether an unknown `kid` may cause a refetch now; if so, the cooldown for unknown kids
+    /// counts from `now` (the caller then fetches and reports it with `accept` or `reject`).
+    fn claim_kid_refetch(&self, now: f64) -> PyResult<bool> {
+        self.with(|state| state.cache.begin_refetch_for_unknown_kid(now))
     }
 
     fn cooling_down(&self, now: f64) -> PyResult<bool> {
@@ -360,14 +362,23 @@ impl RemoteCache {
 }
 
 /// `(session_data, session_token)` found in a `Cookie` header (chunks joined), or `None`.
+/// `secure_names`: `True` only the `__Secure-` names, `False` only the plain names, `None` the
+/// `__Secure-` names when any of them is present, else the plain ones.
 #[pyfunction]
+#[pyo3(signature = (header, prefix, data_name, token_name, secure_names=None))]
 fn find_session_cookies(
     header: &str,
     prefix: &str,
     data_name: &str,
     token_name: &str,
+    secure_names: Option<bool>,
 ) -> Option<(String, Option<String>)> {
-    session_cookie::find_cookies(header, prefix, data_name, token_name)
+    let names = match secure_names {
+        Some(true) => session_cookie::CookieNames::Secure,
+        Some(false) => session_cookie::CookieNames::Plain,
+        None => session_cookie::CookieNames::Auto,
+    };
+    session_cookie::find_cookies(header, prefix, data_name, token_name, names)
         .map(|found| (found.data, found.session_token))
 }
 
@@ -418,19 +429,28 @@ fn open_session_data(
 }
 
 /// Better Auth's checks on a verified cache payload: `(session_json, user_json)`, or `None` for a
-/// miss (version mismatch, session expired).
+/// miss (version mismatch or not a string, session expired or its `expiresAt` not in
+/// `Date.toJSON`'s form). With `secret`, the `session_token` cookie's signature is verified.
 #[pyfunction]
-#[pyo3(signature = (payload_json, session_token, version, now_ms, plugin_claims))]
+#[pyo3(signature = (payload_json, session_token, secret, version, now_ms, plugin_claims))]
 fn check_session(
     payload_json: &str,
     session_token: Option<&str>,
+    secret: Option<Vec<u8>>,
     version: &str,
     now_ms: f64,
     plugin_claims: bool,
 ) -> PyResult<Option<(String, String)>> {
-    session_cookie::check_session(payload_json, session_token, version, now_ms, plugin_claims)
-        .map(|session| session.map(|s| (s.session_json, s.user_json)))
-        .map_err(|error| core_error(error.into()))
+    session_cookie::check_session(
+        payload_json,
+        session_token,
+        secret.as_deref(),
+        version,
+        now_ms,
+        plugin_claims,
+    )
+    .map(|session| session.map(|s| (s.session_json, s.user_json)))
+    .map_err(|error| core_error(error.into()))
 }
 
 #[pymodule]

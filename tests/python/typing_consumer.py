@@ -39,7 +39,7 @@ async def check_async(token: str) -> Dict[str, Any]:
 
 
 def session(cookie_header: str) -> Optional[str]:
-    result: Optional[SessionResult] = verify_session_cookie(cookie_header, secret="better-auth-secret")
+    result: Optional[SessionResult] = verify_session_cookie(cookie_header, secret="better-auth-secret", secure_cookies=True)
     if result is None:
         return None
     user_id: Any = result.user["id"]
