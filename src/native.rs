@@ -172,7 +172,8 @@ pub fn verify_with_key(
         return crypto::verify(alg, core, signing_input, signature);
     };
     crypto::check_key(alg, core)?;
-    if crypto::host_precheck(alg, signature) && native.verifies(alg, signing_input, signature) {
+    if crypto::host_precheck(alg, core, signature) && native.verifies(alg, signing_input, signature)
+    {
         Ok(())
     } else {
         Err(crypto::signature_mismatch(alg))
