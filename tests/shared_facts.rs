@@ -67,6 +67,10 @@ fn rust_codes() -> BTreeSet<String> {
 }
 
 #[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "reads the TypeScript sources from disk, which a wasm32 test cannot"
+)]
 fn the_code_union_has_every_rust_code_and_the_base_code() {
     let errors = source("js/errors.ts");
     let union = codes_in(between(&errors, "export type JOSEErrorCode =", ";"));
@@ -76,6 +80,10 @@ fn the_code_union_has_every_rust_code_and_the_base_code() {
 }
 
 #[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "reads the TypeScript sources from disk, which a wasm32 test cannot"
+)]
 fn every_rust_code_has_exactly_one_error_class() {
     let errors = source("js/errors.ts");
     // A class states its code once: `defineError('Name', 'CODE')` or `static override code`.
@@ -99,6 +107,10 @@ fn every_rust_code_has_exactly_one_error_class() {
 }
 
 #[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "reads the TypeScript sources from disk, which a wasm32 test cannot"
+)]
 fn failure_maps_every_rust_code_to_its_class() {
     let errors = source("js/errors.ts");
     let failure = source("js/failure.ts");
@@ -133,6 +145,10 @@ fn failure_maps_every_rust_code_to_its_class() {
 }
 
 #[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "reads the TypeScript sources from disk, which a wasm32 test cannot"
+)]
 fn remote_limits_equal_the_rust_ones() {
     let remote = source("js/remote.ts");
     assert_eq!(
@@ -146,6 +162,10 @@ fn remote_limits_equal_the_rust_ones() {
 }
 
 #[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "reads the TypeScript sources from disk, which a wasm32 test cannot"
+)]
 fn session_cache_facts_equal_the_rust_ones() {
     let session = source("js/session.ts");
     let options = between(&session, "await verifyToken(data, options.jwks, {", "}");
