@@ -18,7 +18,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const HARNESS_HEADER = 'x-better-auth-harness';
 
 /** The value of a `Cookie` request header made of every cookie in the response's `Set-Cookie`s. */
-function cookieHeaderOf(response) {
+export function cookieHeaderOf(response) {
   return response.headers
     .getSetCookie()
     .map((line) => line.split(';', 1)[0].trim())
@@ -27,16 +27,15 @@ function cookieHeaderOf(response) {
 }
 
 /**
- * Starts Better Auth with `jwt({ jwks: { keyPairConfig, rotationInterval }, jwt: jwtOptions })`.
- * @param {{ keyPairConfig?: object, jwtOptions?: object, rotationInterval?: number, port?: number }} options
+ * An HTTP server that counts requests (`requests.total`, and `requests.jwks` for key set fetches
+ * that are not the harness's own) and hands them to `handler()`, answering 503 until there is one.
  */
-export async function startBetterAuth({ keyPairConfig, jwtOptions, rotationInterval, port } = {}) {
-  const requests = { jwks: 0, total: 0 };
-  let nodeHandler = null;
-  const server = createServer((req, res) => {
+export function countingServer(requests, handler) {
+  return createServer((req, res) => {
     requests.total += 1;
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (req.method === 'GET' && path === '/api/auth/jwks' && req.headers[HARNESS_HEADER] === undefined) requests.jwks += 1;
+    const nodeHandler = handler();
     if (!nodeHandler) {
       res.writeHead(503).end('not ready');
       return;
@@ -46,6 +45,25 @@ export async function startBetterAuth({ keyPairConfig, jwtOptions, rotationInter
       res.end(String(error && error.stack));
     });
   });
+}
+
+/** `fetch` for the harness's own requests to `url` (marked, so they are not counted as fetches). */
+export function harnessFetch(url) {
+  return (path, init = {}) => fetch(url + path, {
+    ...init,
+    headers: { ...init.headers, [HARNESS_HEADER]: '1' },
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+}
+
+/**
+ * Starts Better Auth with `jwt({ jwks: { keyPairConfig, rotationInterval }, jwt: jwtOptions })`.
+ * @param {{ keyPairConfig?: object, jwtOptions?: object, rotationInterval?: number, port?: number }} options
+ */
+export async function startBetterAuth({ keyPairConfig, jwtOptions, rotationInterval, port } = {}) {
+  const requests = { jwks: 0, total: 0 };
+  let nodeHandler = null;
+  const server = countingServer(requests, () => nodeHandler);
   // Listen first, so the base URL (and so the tokens' `iss` and `aud`) names the real port.
   const boundPort = await listen(server, port);
   const url = `http://127.0.0.1:${boundPort}`;
@@ -71,11 +89,7 @@ export async function startBetterAuth({ keyPairConfig, jwtOptions, rotationInter
     throw error;
   }
 
-  const call = (path, init = {}) => fetch(url + path, {
-    ...init,
-    headers: { ...init.headers, [HARNESS_HEADER]: '1' },
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
+  const call = harnessFetch(url);
 
   async function signUp(email, password, name) {
     const response = await call('/api/auth/sign-up/email', {

@@ -16,49 +16,26 @@
 //   the connections reset while it was down.
 // Every HTTP call made here is bounded by a timeout, and close() ends the listener and every open
 // connection.
-import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { betterAuth } from 'better-auth';
 import { memoryAdapter } from 'better-auth/adapters/memory';
 import { toNodeHandler } from 'better-auth/node';
 import { jwt } from 'better-auth/plugins/jwt';
+import { cookieHeaderOf, countingServer, harnessFetch } from './better-auth-server.mjs';
 import { failure, listen } from './loopback-server.mjs';
 
-const REQUEST_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 5_000;
-// Marks the harness's own requests, so that requests.jwks counts only the verifiers' fetches.
-const HARNESS_HEADER = 'x-better-auth-harness';
 // Long enough never to end by itself during a test: only rotate() ends a key's interval.
 const ROTATION_INTERVAL_S = 24 * 3600;
 
-/** The value of a `Cookie` request header made of every cookie in the response's `Set-Cookie`s. */
-function cookieHeaderOf(response) {
-  return response.headers
-    .getSetCookie()
-    .map((line) => line.split(';', 1)[0].trim())
-    .filter((pair) => pair.includes('=') && !pair.endsWith('='))
-    .join('; ');
-}
 
 /** Starts the server on 127.0.0.1 and a free port. */
 export async function startRotatingBetterAuth() {
   const requests = { jwks: 0, total: 0, refused: 0 };
   const sockets = new Set();
   let nodeHandler = null;
-  const server = createServer((req, res) => {
-    requests.total += 1;
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (req.method === 'GET' && path === '/api/auth/jwks' && req.headers[HARNESS_HEADER] === undefined) requests.jwks += 1;
-    if (!nodeHandler) {
-      res.writeHead(503).end('not ready');
-      return;
-    }
-    Promise.resolve(nodeHandler(req, res)).catch((error) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(String(error && error.stack));
-    });
-  });
+  const server = countingServer(requests, () => nodeHandler);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -86,11 +63,7 @@ export async function startRotatingBetterAuth() {
     throw error;
   }
 
-  const call = (path, init = {}) => fetch(url + path, {
-    ...init,
-    headers: { ...init.headers, [HARNESS_HEADER]: '1' },
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
+  const call = harnessFetch(url);
 
   async function postUser(path, body) {
     const response = await call(path, {
