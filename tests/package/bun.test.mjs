@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
 import { makeCases } from './cases.mjs';
-import { MODES, checkOutcome, decodeSpecial } from './run-case.mjs';
+import { assertEveryMode } from './case-table.mjs';
+import { decodeSpecial } from './run-case.mjs';
 import { scratchDir } from './load.mjs';
 import { ensureBun } from '../runtimes/bun.mjs';
 import { closedPortUrl, jwksOf, newSigningKey, signToken, startJwksServer } from '../runtimes/jwks-server.mjs';
@@ -130,15 +131,7 @@ test('Bun: the case table in every mode', { timeout: 120_000 }, async (t) => {
   const { resolved, version, outcomes } = decodeSpecial(json(await runBun(['run', 'runner.mjs'], JSON.stringify(cases)), 'runner.mjs'));
   assert.equal(version, bun.version);
   assert.match(resolved, /\/node_modules\/edge-jwt\/dist\/inline\.js$/, 'Bun resolves the package to its inline entry');
-  for (const mode of MODES) {
-    const failures = [];
-    assert.equal(outcomes[mode].length, cases.length);
-    cases.forEach((c, i) => {
-      const problem = checkOutcome(c, outcomes[mode][i]);
-      if (problem !== null) failures.push(`- ${c.name}: ${problem}`);
-    });
-    assert.ok(failures.length === 0, `${failures.length} of ${cases.length} cases failed in Bun (${mode}):\n${failures.join('\n')}`);
-  }
+  assertEveryMode(cases, outcomes, 'Bun');
 });
 
 test("Bun: require('edge-jwt') from CommonJS", { timeout: 60_000 }, async () => {

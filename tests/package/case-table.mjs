@@ -43,3 +43,18 @@ export async function registerCaseTable({ lib, loadError }, how) {
     assert.deepEqual(fetchCalls, [], `fetch was called: ${fetchCalls.join(', ')}`);
   });
 }
+
+/**
+ * Asserts the outcomes another runtime reported for the case table: `outcomes[mode][i]` for
+ * `cases[i]`, in every mode; `where` names the runtime in the failure.
+ */
+export function assertEveryMode(cases, outcomes, where) {
+  for (const mode of MODES) {
+    assert.equal(outcomes[mode].length, cases.length);
+    const failures = cases.flatMap((c, i) => {
+      const problem = checkOutcome(c, outcomes[mode][i]);
+      return problem === null ? [] : [`- ${c.name}: ${problem}`];
+    });
+    assert.ok(failures.length === 0, `${failures.length} of ${cases.length} cases failed in ${where} (${mode}):\n${failures.join('\n')}`);
+  }
+}

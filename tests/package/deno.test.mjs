@@ -15,7 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
 import { makeCases } from './cases.mjs';
-import { MODES, checkOutcome, decodeSpecial } from './run-case.mjs';
+import { assertEveryMode } from './case-table.mjs';
+import { decodeSpecial } from './run-case.mjs';
 import { scratchDir } from './load.mjs';
 import { ensureDeno } from '../runtimes/deno.mjs';
 
@@ -145,15 +146,7 @@ test('Deno: the case table in every mode, no permissions granted', { timeout: 12
   const cases = await makeCases();
   const { resolved, outcomes } = decodeSpecial(json(await runDeno(['run', '--no-prompt', 'runner.mjs'], JSON.stringify(cases)), 'runner.mjs'));
   assert.match(resolved, /\/node_modules\/edge-jwt\/dist\/inline\.js$/, 'Deno resolves the package to its inline entry');
-  for (const mode of MODES) {
-    const failures = [];
-    assert.equal(outcomes[mode].length, cases.length);
-    cases.forEach((c, i) => {
-      const problem = checkOutcome(c, outcomes[mode][i]);
-      if (problem !== null) failures.push(`- ${c.name}: ${problem}`);
-    });
-    assert.ok(failures.length === 0, `${failures.length} of ${cases.length} cases failed in Deno (${mode}):\n${failures.join('\n')}`);
-  }
+  assertEveryMode(cases, outcomes, 'Deno');
 });
 
 test("Deno: require('edge-jwt') from CommonJS", { timeout: 60_000 }, async () => {
