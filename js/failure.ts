@@ -1,7 +1,7 @@
 /**
- * Turns what the WebAssembly layer answers into JS values: a failure (`src/wasm.rs` `VerifyError`)
- * into the right class of `errors`, a verified token (a handle, or its `header NUL payload` text)
- * into `{ payload, protectedHeader }`, copying each out of wasm memory and freeing it. Internal: not
+ * Turns what the WebAssembly layer answers into JS values: a failure (`src/wasm.rs` `VerifyError`,
+ * told apart by its `code`) into the right class of `errors`, copied out of wasm memory and freed;
+ * a verified token's header and payload texts into `{ payload, protectedHeader }`. Internal: not
  * exported.
  *
  * @module
@@ -9,7 +9,7 @@
 import * as errors from './errors.js';
 import type { ClaimFailureReason, JOSEError } from './errors.js';
 import type { JWSHeader, JWTPayload, VerifyResult } from './types.js';
-import { discardInstance, isTrap, type VerifiedText, type VerifyErrorHandle } from './wasm.js';
+import { discardInstance, isTrap, type Verified, type VerifyErrorHandle } from './wasm.js';
 
 const byCode: Record<string, typeof JOSEError> = Object.fromEntries(
   [
@@ -59,7 +59,9 @@ export function takeFailure(error: unknown): Error | undefined {
   if (e === null || typeof e !== 'object' || typeof e.free !== 'function' || typeof e.code !== 'string') {
     return undefined;
   }
-  const claim = e.claim === undefined ? undefined : (JSON.parse(e.claim) as string);
+  // The claim arrives as UTF-16 code units: it may hold a lone surrogate, which UTF-8 cannot carry.
+  const units = e.claim;
+  const claim = units === undefined ? undefined : String.fromCharCode(...units);
   const raw = { code: e.code, message: e.message ?? '', claim, reason: e.reason, payload: e.payload };
   e.free();
   return toJoseError(raw);
@@ -71,11 +73,7 @@ export function wasmFailure(error: unknown): unknown {
   return takeFailure(error) ?? error;
 }
 
-/** `{ payload, protectedHeader }` from a verified token's `header NUL payload` text. */
-export function resultOfText(text: VerifiedText): VerifyResult {
-  const cut = text.indexOf('\0');
-  return {
-    payload: JSON.parse(text.slice(cut + 1)) as JWTPayload,
-    protectedHeader: JSON.parse(text.slice(0, cut)) as JWSHeader,
-  };
+/** `{ payload, protectedHeader }` from a verified token's header and payload JSON texts. */
+export function resultOf([header, payload]: Verified): VerifyResult {
+  return { payload: JSON.parse(payload) as JWTPayload, protectedHeader: JSON.parse(header) as JWSHeader };
 }

@@ -8,7 +8,7 @@
 import { JWKSInvalid } from './errors.js';
 import { takeFailure } from './failure.js';
 import type { JWK, JWKS } from './types.js';
-import { bindingsSync, currentGeneration, type KeySetHandle } from './wasm.js';
+import { InstanceBound, type Bindings, type KeySetHandle } from './wasm.js';
 
 function jwksText(jwks: unknown): string {
   if (typeof jwks === 'string') return jwks;
@@ -22,13 +22,15 @@ function jwksText(jwks: unknown): string {
   }
 }
 
-function parseKeySet(text: string): KeySetHandle {
-  const { KeySet } = bindingsSync();
-  try {
-    return new KeySet(text);
-  } catch (error) {
-    throw takeFailure(error) ?? error;
-  }
+/** Makes the module-side set of `text`; a set that is no key set throws its coded error. */
+function keySetMaker(text: string, heldByHost: boolean): (wasm: Bindings) => KeySetHandle {
+  return (wasm) => {
+    try {
+      return heldByHost ? wasm.KeySet.heldByHost(text) : new wasm.KeySet(text);
+    } catch (error) {
+      throw takeFailure(error) ?? error;
+    }
+  };
 }
 
 /**
@@ -37,14 +39,14 @@ function parseKeySet(text: string): KeySetHandle {
  */
 export class LocalKeySet {
   readonly #text: string;
-  #handle: KeySetHandle;
-  #generation: number;
+  readonly #handle: InstanceBound<KeySetHandle>;
 
   /** @internal Use {@link createLocalJWKSet}. */
-  constructor(text: string) {
+  constructor(text: string, made?: KeySetHandle, heldByHost = false) {
     this.#text = text;
-    this.#handle = parseKeySet(text);
-    this.#generation = currentGeneration();
+    this.#handle = new InstanceBound(keySetMaker(text, heldByHost));
+    if (made === undefined) this.#handle.get();
+    else this.#handle.adopt(made);
   }
 
   /** How many keys the set holds (of any kind). */
@@ -65,13 +67,9 @@ export class LocalKeySet {
     return this.#keys[index];
   }
 
-  /** @internal The module-side handle, re-made if the module was re-instantiated. */
+  /** @internal The module-side set for the current instance. */
   handle(): KeySetHandle {
-    if (this.#generation !== currentGeneration()) {
-      this.#handle = parseKeySet(this.#text);
-      this.#generation = currentGeneration();
-    }
-    return this.#handle;
+    return this.#handle.get();
   }
 }
 
@@ -92,7 +90,7 @@ export function createLocalJWKSet(jwks: JWKS | string): LocalKeySet {
 /** Recently seen JWKS texts, so a JWKS passed inline on every call is parsed once. */
 const recent = new Map<string, LocalKeySet>();
 const RECENT_LIMIT = 16;
-let none: { handle: KeySetHandle; generation: number } | undefined;
+const none = new InstanceBound((wasm) => wasm.KeySet.none());
 
 /** The local key set for `verifyToken`'s `keys` argument (undefined for null: secret only). */
 export function localKeySet(keys: unknown): LocalKeySet | undefined {
@@ -111,11 +109,7 @@ export function localKeySet(keys: unknown): LocalKeySet | undefined {
   return set;
 }
 
-/** The module-side handle for a local key set, or for "no key set". */
+/** The module-side set for a local key set, or for "no key set". */
 export function keySetHandle(set: LocalKeySet | undefined): KeySetHandle {
-  if (set !== undefined) return set.handle();
-  if (none === undefined || none.generation !== currentGeneration()) {
-    none = { handle: bindingsSync().KeySet.none(), generation: currentGeneration() };
-  }
-  return none.handle;
+  return set === undefined ? none.get() : set.handle();
 }

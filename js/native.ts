@@ -16,16 +16,14 @@ import type { JWK } from './types.js';
 
 /** Verifies signatures with the host's crypto. */
 export interface NativeVerifier {
-  /** Bit `i` set: the host verifies `ALGORITHMS[i]`. */
-  readonly mask: number;
+  /** The algorithms (JWS `alg` names) this host verifies: registered once per instance (`js/wasm.ts`). */
+  readonly algorithms: readonly string[];
   /** True or false; undefined when this host cannot verify `alg` (then Rust does). */
   verify(alg: string, jwk: JWK, input: Uint8Array, signature: Uint8Array): boolean | undefined | Promise<boolean | undefined>;
 }
 
-/** The order of `Algorithm::ALL` in `src/alg.rs`. */
-const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
-const NATIVE = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
-const MASK = NATIVE.reduce((mask, name) => mask | (1 << ALGORITHMS.indexOf(name)), 0);
+/** What both host verifiers check: every asymmetric algorithm (HMAC stays in Rust). */
+const NATIVE: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const CURVES: Record<string, string> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 const KEY_CACHE_LIMIT = 256;
 
@@ -102,7 +100,7 @@ export function nodeVerifier(crypto: NodeCrypto): NativeVerifier {
   // of `verify` ready.
   const byObject = new WeakMap<JWK, { alg: string; hash: string | null; keyInput: unknown }>();
   return {
-    mask: MASK,
+    algorithms: NATIVE,
     verify(alg, jwk, input, signature) {
       let known = byObject.get(jwk);
       if (known === undefined || known.alg !== alg) {
@@ -149,7 +147,7 @@ export function webCryptoVerifier(subtle: SubtleCrypto): NativeVerifier {
       () => false,
     );
   return {
-    mask: MASK,
+    algorithms: NATIVE,
     verify(alg, jwk, input, signature) {
       const known = ready.get(jwk);
       if (known !== undefined && known.alg === alg) return check(known.params, known.key, input, signature);
@@ -177,7 +175,7 @@ export function webCryptoParams(alg: string): WebCryptoParams {
   return { importParams: { name: 'ECDSA', namedCurve: CURVES[alg] ?? '' }, verify: { name: 'ECDSA', hash } };
 }
 
-function base64urlBytes(text: string): Uint8Array {
+export function base64urlBytes(text: string): Uint8Array {
   const nodeBuffer = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
   if (nodeBuffer !== undefined) return nodeBuffer.from(text, 'base64url');
   // Workers, Deno and current browsers decode natively; the module has already checked the text.
@@ -199,41 +197,34 @@ export function utf8(text: string): Uint8Array {
   return nodeBuffer !== undefined ? nodeBuffer.from(text, 'utf8') : encoder.encode(text);
 }
 
-/** The name of `Algorithm::ALL[index]`. */
-function algorithmName(index: number): string {
-  return ALGORITHMS[index] ?? '';
-}
-
 /** Whether `value` is a thenable (also one made in another realm). */
 export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /**
- * Asks the host's native crypto about a prepared check's `plan` (the algorithm's position in
- * `Algorithm::ALL`, then the positions of the keys to try, found by `jwkAt`): true when one key
- * verifies the signature, false when none does, undefined when the host cannot verify this
- * algorithm (the caller then lets Rust verify the whole token). `bytes` is the token as UTF-8;
- * the module has parsed it, so it is ASCII and the signing input is its bytes up to the last dot.
- * Answers synchronously when the host does (`node:crypto`), so the common path never waits on a
- * microtask.
+ * Asks the host's native crypto whether a signature verifies with one of the keys the module chose
+ * (`keys`: positions in the key set, whose JWKs `jwkAt` gives): true when one key verifies it, false
+ * when none does, undefined when the host cannot verify this algorithm or key (the module then
+ * verifies the whole token). `bytes` is the token as UTF-8; the module has parsed it, so it is
+ * ASCII and the signing input is its bytes up to the last dot. Answers synchronously when the host
+ * does (`node:crypto`), so the common path never waits on a microtask.
  */
-export function hostVerifiesPlan(
-  plan: Uint32Array,
+export function hostVerifies(
+  alg: string,
+  keys: readonly number[],
   text: string,
   bytes: Uint8Array,
   jwkAt: (index: number) => JWK | undefined,
 ): boolean | undefined | Promise<boolean | undefined> {
   const native = nativeVerifier();
   if (native === undefined) return undefined;
-  if (plan.length < 2) return false;
-  const alg = algorithmName(plan[0] ?? -1);
   const dot = text.lastIndexOf('.');
   const input = bytes.subarray(0, dot);
   const signature = base64urlBytes(text.slice(dot + 1));
   const tryFrom = (position: number): boolean | undefined | Promise<boolean | undefined> => {
-    for (let k = position; k < plan.length; k += 1) {
-      const jwk = jwkAt(plan[k] ?? -1);
+    for (let k = position; k < keys.length; k += 1) {
+      const jwk = jwkAt(keys[k] ?? -1);
       if (jwk === undefined) return undefined;
       const verdict = native.verify(alg, jwk, input, signature);
       if (isPromise(verdict)) return verdict.then((v) => (v === true ? true : v === undefined ? undefined : tryFrom(k + 1)));
@@ -242,5 +233,5 @@ export function hostVerifiesPlan(
     }
     return false;
   };
-  return tryFrom(1);
+  return tryFrom(0);
 }

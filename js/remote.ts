@@ -1,8 +1,11 @@
 /**
  * Remote key sets (`createRemoteJWKSet`): the network side of the cache. Every decision (is the
  * set fresh, may an unknown `kid` refetch, how long a stale set may serve, what `Cache-Control`
- * means) is made by the Rust core (`src/remote.rs`); this file performs the fetches it asks for,
- * shares them between concurrent verifications, and persists the keys to an optional store.
+ * means) is made by the Rust core's policy (`src/remote.rs`, bound as `RemoteCache`); this file
+ * performs the fetches it asks for, shares them between concurrent verifications, and persists the
+ * keys to an optional store. Verification does not go through the policy: each accepted body
+ * becomes a local key set, and a token is verified with it as with any local set
+ * (`js/verification.ts`).
  *
  * Sharing one fetch on Cloudflare Workers and Vercel Edge: there, one request cannot await I/O that
  * another request started (the promise may never settle if that request ends first, jose#355,
@@ -14,11 +17,13 @@
  * @module
  */
 import { JOSEError, JWKSFetchFailed, JWKSInvalid, JWKSNoMatchingKey, JWKSTimeout } from './errors.js';
-import { resultOfText, takeFailure } from './failure.js';
-import { hostVerifiesPlan, isPromise, nativeVerifier, utf8 } from './native.js';
+import { takeFailure } from './failure.js';
+import { LocalKeySet } from './keys.js';
+import { utf8 } from './native.js';
 import type { NormalizedOptions } from './options.js';
-import type { JWK, JWKS, VerifyResult } from './types.js';
-import { bindingsAsync, currentGeneration, discardInstance, isTrap, type Bindings, type HostCheckHandle, type VerifiedText } from './wasm.js';
+import type { JWKS, VerifyResult } from './types.js';
+import { nativeHostCheck, verifyInModule, verifyWithHost } from './verification.js';
+import { bindingsAsync, bindingsSync, InstanceBound, type Bindings, type KeySetHandle, type RemoteCacheHandle } from './wasm.js';
 
 /** What a persistent store keeps: the key set, when it was fetched (ms), and its max-age (ms). */
 export interface CachedJWKS {
@@ -92,9 +97,6 @@ export interface RemoteJWKSetStats {
 // tests/shared_facts.rs checks that each equals its Rust source.
 const MAX_BODY_BYTES = 256 * 1024;
 const MAX_RETRY_INTERVAL_MS = 5_000;
-const PLAN_USE = 0;
-const PLAN_USE_AND_REFRESH = 1;
-const PLAN_FETCH = 2;
 const POLL_MS = 5;
 
 /** Failures thrown by `accept()`, which has recorded them in the cache's state already. */
@@ -106,36 +108,6 @@ interface Flight {
   error: Error | undefined;
   promise: Promise<void>;
 }
-
-interface CacheHandle {
-  plan(now: number, fetching: boolean): number;
-  claimKidRefetch(now: number): boolean;
-  coolingDown(now: number): boolean;
-  fresh(now: number): boolean;
-  usable(now: number): boolean;
-  accept(now: number, body: Uint8Array, cacheControl: string | undefined): void;
-  reject(now: number, code: string, message: string): void;
-  restore(now: number, body: Uint8Array, fetchedAt: number, maxAge: number): boolean;
-  verify(token: string, secret: Uint8Array | undefined, optionsJson: string, clock: number, now: number): VerifiedText;
-  prepare(
-    token: string,
-    secret: Uint8Array | undefined,
-    optionsJson: string,
-    clock: number,
-    now: number,
-    mask: number,
-  ): HostCheckHandle;
-  finish(check: HostCheckHandle, clock: number, hostVerified: boolean): VerifiedText;
-  jwksJson(): string | undefined;
-  fetchedAt(): number;
-  generation(): number;
-  maxAge(): number;
-  statsJson(): string;
-}
-
-type RemoteBindings = Bindings & {
-  RemoteCache: new (cacheMaxAge: number, cooldown: number, staleIfError: number) => CacheHandle;
-};
 
 const encoder = new TextEncoder();
 
@@ -223,8 +195,10 @@ export class RemoteKeySet {
   readonly #createdAt: number;
   readonly #store: JWKSStore | undefined;
   readonly #clock: () => number;
-  #cache: CacheHandle | undefined;
-  #generation = -1;
+  /** The policy inside the module, made again from {@link #snapshot} after a re-instantiation. */
+  readonly #policy: InstanceBound<RemoteCacheHandle>;
+  /** The key set to verify with: the last one the policy accepted. */
+  #keys: LocalKeySet | undefined;
   #storeChecked = false;
   #flight: Flight | undefined;
 
@@ -264,11 +238,12 @@ export class RemoteKeySet {
       this.#initial = JSON.stringify(options.initial);
     }
     this.#createdAt = this.#clock();
+    this.#policy = new InstanceBound((wasm) => this.#makePolicy(wasm));
   }
 
   /** Whether the cached keys are within their max-age. */
   get fresh(): boolean {
-    return this.#live()?.fresh(this.#clock()) ?? false;
+    return this.#policy.current()?.fresh(this.#clock()) ?? false;
   }
 
   /**
@@ -276,7 +251,7 @@ export class RemoteKeySet {
    * cooldown itself only limits refetches caused by unknown `kid`s, counted from the last of them.
    */
   get coolingDown(): boolean {
-    return this.#live()?.coolingDown(this.#clock()) ?? false;
+    return this.#policy.current()?.coolingDown(this.#clock()) ?? false;
   }
 
   /** Whether a fetch is in flight. */
@@ -296,16 +271,32 @@ export class RemoteKeySet {
    */
   #snapshot: { json: string; at: number; age: number } | undefined;
 
-  #remember(cache: CacheHandle): void {
-    const json = cache.jwksJson();
-    if (json !== undefined) this.#snapshot = { json, at: cache.fetchedAt(), age: cache.maxAge() };
+  /** Takes the key set the policy accepted or restored (`made`) as the one to verify with. */
+  #take(policy: RemoteCacheHandle, made: KeySetHandle): void {
+    const json = policy.jwksJson();
+    if (json === undefined) return;
+    this.#snapshot = { json, at: policy.fetchedAt(), age: policy.maxAge() };
+    this.#keys = new LocalKeySet(json, made);
   }
 
   /** What the cache has done: hits, fetches, failures, stale answers, the last error. */
   stats(): RemoteJWKSetStats {
-    const cache = this.#live();
-    if (cache === undefined) return { hits: 0, fetches: 0, failures: 0, staleServed: 0, keyCount: 0 };
-    return JSON.parse(cache.statsJson()) as RemoteJWKSetStats;
+    const policy = this.#policy.current();
+    if (policy === undefined) return { hits: 0, fetches: 0, failures: 0, staleServed: 0, keyCount: 0 };
+    const read = policy.stats();
+    const stats: RemoteJWKSetStats = {
+      hits: read.hits,
+      fetches: read.fetches,
+      failures: read.failures,
+      staleServed: read.staleServed,
+      keyCount: read.keyCount,
+    };
+    if (read.lastFetchAt !== undefined) stats.lastFetchAt = Math.round(read.lastFetchAt);
+    if (read.lastErrorCode !== undefined) {
+      stats.lastError = { code: read.lastErrorCode, message: read.lastErrorMessage ?? '', at: Math.round(read.lastErrorAt ?? 0) };
+    }
+    read.free();
+    return stats;
   }
 
   /**
@@ -321,29 +312,28 @@ export class RemoteKeySet {
     });
   }
 
-  /** @internal Verifies with this set's keys, fetching as the cache decides. */
+  /** @internal Verifies with this set's keys, fetching as the policy decides. */
   async verify(token: string, options: NormalizedOptions): Promise<VerifyResult> {
-    await this.#ready();
+    const wasm = await this.#ready();
     let refetched = false;
     for (let round = 0; round < 4; round += 1) {
-      const cache = this.#handle();
-      const now = this.#clock();
-      const plan = cache.plan(now, this.reloading);
-      if (plan === PLAN_FETCH) {
+      const plan = this.#policy.get().serve(this.#clock(), this.reloading);
+      if (plan === wasm.RemotePlan.Fetch) {
         await this.#fetchShared();
-        if (!this.#handle().usable(this.#clock())) throw this.#lastError();
+        if (!this.#policy.get().usable(this.#clock())) throw this.#lastError();
         continue;
       }
-      if (plan !== PLAN_USE && plan !== PLAN_USE_AND_REFRESH) throw this.#lastError();
-      if (plan === PLAN_USE_AND_REFRESH) this.#start();
+      const keys = this.#keys;
+      if (plan === wasm.RemotePlan.Fail || keys === undefined) throw this.#lastError();
+      if (plan === wasm.RemotePlan.UseAndRefresh) this.#start();
       try {
-        return resultOfText(await this.#verifyWith(cache, token, options));
-      } catch (error) {
-        if (isTrap(error)) discardInstance();
-        const failure = takeFailure(error) ?? error;
+        const v = { text: token, bytes: utf8(token), options, keys };
+        const host = nativeHostCheck();
+        return host === undefined ? verifyInModule(v) : await verifyWithHost(v, host);
+      } catch (failure) {
         // An unknown kid: join the fetch in flight (it may bring the key), or refetch if the
         // cooldown for unknown kids allows (src/remote.rs decides and records the claim).
-        if (failure instanceof JWKSNoMatchingKey && !refetched && (this.reloading || this.#handle().claimKidRefetch(this.#clock()))) {
+        if (failure instanceof JWKSNoMatchingKey && !refetched && (this.reloading || this.#policy.get().claimKidRefetch(this.#clock()))) {
           refetched = true;
           await this.#fetchShared();
           continue;
@@ -354,72 +344,24 @@ export class RemoteKeySet {
     throw this.#lastError();
   }
 
-  /** One verification with the cached keys; RSA/ECDSA signatures go to the host's crypto. */
-  async #verifyWith(cache: CacheHandle, token: string, options: NormalizedOptions): Promise<VerifiedText> {
-    const native = nativeVerifier();
-    if (native === undefined) return cache.verify(token, options.secret, options.json, this.#clock(), options.now);
-    const check = cache.prepare(token, options.secret, options.json, this.#clock(), options.now, native.mask);
-    const generation = currentGeneration();
-    try {
-      const done = check.takeVerifiedText();
-      if (done !== undefined) return done;
-      const keys = this.#parsedKeys(cache);
-      const pending = hostVerifiesPlan(check.plan(), token, utf8(token), (i) => keys[i]);
-      const verified = isPromise(pending) ? await pending : pending;
-      // After a trap elsewhere the instance (and every handle of it) was replaced: start over.
-      if (generation !== currentGeneration()) {
-        return this.#handle().verify(token, options.secret, options.json, this.#clock(), options.now);
-      }
-      if (verified === undefined) return cache.verify(token, options.secret, options.json, this.#clock(), options.now);
-      return cache.finish(check, this.#clock(), verified);
-    } finally {
-      if (generation === currentGeneration()) check.free();
-    }
-  }
-
-  #parsed: { cache: CacheHandle; generation: number; keys: JWK[] } | undefined;
-
-  /**
-   * The cached set's keys as JWKs, parsed once per set (positions match the core's). Keyed by the
-   * core's generation number, which changes with every new set, even two within a millisecond.
-   */
-  #parsedKeys(cache: CacheHandle): JWK[] {
-    const generation = cache.generation();
-    if (this.#parsed?.cache !== cache || this.#parsed.generation !== generation) {
-      const json = cache.jwksJson();
-      this.#parsed = { cache, generation, keys: json === undefined ? [] : (JSON.parse(json) as JWKS).keys };
-    }
-    return this.#parsed.keys;
-  }
-
-  /** The module-side cache if one was made and is not void (no instance was replaced since). */
-  #live(): CacheHandle | undefined {
-    return this.#generation === currentGeneration() ? this.#cache : undefined;
-  }
-
-  /** The module-side cache, made (again, after a re-instantiation) from the JS-held snapshot. */
-  #handle(): CacheHandle {
-    if (this.#cache !== undefined && this.#generation === currentGeneration()) return this.#cache;
+  /** A new policy in `wasm`, holding the last key set accepted (kept in JavaScript across instances). */
+  #makePolicy(wasm: Bindings): RemoteCacheHandle {
+    const policy = new wasm.RemoteCache(this.#cacheMaxAge, this.#cooldown, this.#staleIfError);
     const snapshot = this.#snapshot;
-    const { RemoteCache } = this.#bindings as RemoteBindings;
-    const cache = new RemoteCache(this.#cacheMaxAge, this.#cooldown, this.#staleIfError);
-    if (snapshot?.json !== undefined) cache.restore(this.#clock(), encoder.encode(snapshot.json), snapshot.at, snapshot.age);
-    this.#cache = cache;
-    this.#generation = currentGeneration();
-    return cache;
+    if (snapshot !== undefined) policy.restore(this.#clock(), encoder.encode(snapshot.json), snapshot.at, snapshot.age)?.free();
+    return policy;
   }
 
-  #bindings: Bindings | undefined;
-
-  async #ready(): Promise<void> {
-    if (this.#bindings === undefined) this.#bindings = await bindingsAsync();
-    const cache = this.#handle();
-    if (this.#storeChecked) return;
+  /** The module, with the policy seeded once from `initial` and the store. */
+  async #ready(): Promise<Bindings> {
+    const wasm = await bindingsAsync();
+    if (this.#storeChecked) return wasm;
     this.#storeChecked = true;
+    const policy = this.#policy.get();
     if (this.#initial !== undefined) {
       try {
-        cache.restore(this.#clock(), encoder.encode(this.#initial), this.#createdAt, this.#cacheMaxAge);
-        this.#remember(cache);
+        const made = policy.restore(this.#clock(), encoder.encode(this.#initial), this.#createdAt, this.#cacheMaxAge);
+        if (made !== undefined) this.#take(policy, made);
       } catch (error) {
         throw takeFailure(error) ?? error;
       }
@@ -430,14 +372,16 @@ export class RemoteKeySet {
         // JSON-backed stores (KV, the Cache API) turn an infinite maxAge into null.
         const maxAge = entry?.maxAge === null ? Infinity : entry?.maxAge;
         if (entry && typeof entry === 'object' && typeof entry.uat === 'number' && typeof maxAge === 'number') {
-          cache.restore(this.#clock(), encoder.encode(JSON.stringify(entry.jwks)), entry.uat, maxAge);
-          this.#remember(cache);
+          const current = this.#policy.get();
+          const made = current.restore(this.#clock(), encoder.encode(JSON.stringify(entry.jwks)), entry.uat, maxAge);
+          if (made !== undefined) this.#take(current, made);
         }
       } catch (error) {
         // A broken store entry is ignored: the network is the source of truth.
         takeFailure(error);
       }
     }
+    return wasm;
   }
 
   /**
@@ -466,21 +410,22 @@ export class RemoteKeySet {
   }
 
   /** Starts one fetch (after `before`, if given) and records it as the flight in progress. */
-  #start(before?: Promise<void>): Flight {
+  #start(before?: Promise<unknown>): Flight {
     const flight: Flight = { startedAt: Date.now(), done: false, error: undefined, promise: Promise.resolve() };
     flight.promise = (before === undefined ? this.#download() : before.then(() => this.#download()))
       .then(async ({ body, cacheControl }) => {
-        const cache = this.#handle();
+        const policy = this.#policy.get();
+        let made: KeySetHandle;
         try {
-          cache.accept(this.#clock(), body, cacheControl);
+          made = policy.accept(this.#clock(), body, cacheControl);
         } catch (error) {
           const failure = takeFailure(error);
           if (failure === undefined) throw error;
           recordedByAccept.add(failure);
           throw failure;
         }
-        this.#remember(cache);
-        await this.#persist(cache);
+        this.#take(policy, made);
+        await this.#persist();
       })
       .catch((error: unknown) => {
         const failure = error instanceof Error ? error : new JWKSFetchFailed(String(error));
@@ -489,7 +434,9 @@ export class RemoteKeySet {
         const code = (failure as JOSEError).code;
         // A body accept() refused (not JSON, not a key set) is already recorded there.
         if (!recordedByAccept.has(failure)) {
-          this.#handle().reject(this.#clock(), code === 'ERR_JWKS_TIMEOUT' ? code : 'ERR_JWKS_FETCH_FAILED', failure.message);
+          const { FetchFailure } = bindingsSync();
+          const kind = code === 'ERR_JWKS_TIMEOUT' ? FetchFailure.Timeout : FetchFailure.Failed;
+          this.#policy.get().reject(this.#clock(), kind, failure.message);
         }
       })
       .finally(() => {
@@ -499,12 +446,11 @@ export class RemoteKeySet {
     return flight;
   }
 
-  async #persist(cache: CacheHandle): Promise<void> {
-    if (this.#store === undefined) return;
-    const json = cache.jwksJson();
-    if (json === undefined) return;
+  async #persist(): Promise<void> {
+    const snapshot = this.#snapshot;
+    if (this.#store === undefined || snapshot === undefined) return;
     try {
-      await this.#store.set({ jwks: JSON.parse(json) as JWKS, uat: cache.fetchedAt(), maxAge: cache.maxAge() });
+      await this.#store.set({ jwks: JSON.parse(snapshot.json) as JWKS, uat: snapshot.at, maxAge: snapshot.age });
     } catch {
       // A store that cannot be written must not fail verification.
     }

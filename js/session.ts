@@ -14,7 +14,7 @@ import type { LocalKeySet } from './keys.js';
 import type { RemoteKeySet } from './remote.js';
 import type { JWKS } from './types.js';
 import { verifyToken } from './verify.js';
-import { bindingsAsync, type Bindings } from './wasm.js';
+import { bindingsAsync } from './wasm.js';
 
 /** Options of {@link verifySessionCookie}. */
 export interface SessionCookieOptions {
@@ -55,20 +55,6 @@ export interface SessionResult {
   payload: Record<string, unknown>;
 }
 
-type SessionBindings = Bindings & {
-  findSessionCookies(header: string, prefix: string, dataName: string, tokenName: string, secureNames: boolean | undefined): string[];
-  detectStrategy(value: string): string;
-  sessionJwtAlg(value: string): string | undefined;
-  openSessionData(value: string, strategy: string, secret: Uint8Array, nowMs: number): string | undefined;
-  checkSession(
-    payload: string,
-    sessionToken: string | undefined,
-    secret: Uint8Array | undefined,
-    version: string,
-    nowMs: number,
-    pluginClaims: boolean,
-  ): string[] | undefined;
-};
 
 const encoder = new TextEncoder();
 
@@ -128,7 +114,7 @@ export async function verifySessionCookie(
   const header = cookieHeader(input);
   if (header === null || header === '') return null;
 
-  const wasm = (await bindingsAsync()) as SessionBindings;
+  const wasm = await bindingsAsync();
   const [data, sessionToken] = wasm.findSessionCookies(header, prefix, dataName, tokenName, options.secureCookies);
   if (data === undefined) return null;
   const kind = strategy ?? wasm.detectStrategy(data);

@@ -6,11 +6,10 @@
  * @module
  */
 import { JWKSNoMatchingKey, JWSInvalid, JWSSignatureVerificationFailed } from './errors.js';
-import { resultOfText, wasmFailure } from './failure.js';
 import { coreKey, isSingleKey, keyDoesNotFit, knownAlgorithm, oneKeySetText, type CoreKey } from './key-forms.js';
-import { keySetHandle, localKeySet, LocalKeySet } from './keys.js';
-import { hostVerifiesPlan, isPromise, nativeVerifier, publicMembers, utf8, webCryptoParams } from './native.js';
-import { normalizeOptions, type NormalizedOptions } from './options.js';
+import { localKeySet, LocalKeySet } from './keys.js';
+import { base64urlBytes, publicMembers, utf8, webCryptoParams } from './native.js';
+import { normalizeOptions } from './options.js';
 import { RemoteKeySet } from './remote.js';
 import type {
   CryptoKeyLike,
@@ -24,7 +23,8 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from './types.js';
-import { bindingsAsync, bindingsSync, currentGeneration, loadedBindings, type Bindings, type HostCheckHandle } from './wasm.js';
+import { nativeHostCheck, verifyInModule, verifyWithHost, type HostCheck, type Verification } from './verification.js';
+import { bindingsAsync, bindingsSync, loadedBindings } from './wasm.js';
 
 /** What `verifyTokenSync` accepts as keys. */
 export type LocalKeysInput = LocalKeySet | JWKS | string | null | undefined;
@@ -40,92 +40,20 @@ function tokenText(token: unknown): string {
 }
 
 /** The checked inputs of one verification with local keys (or a secret). */
-interface Inputs {
-  text: string;
-  /** `text` as UTF-8: what the module reads, and (up to the last dot) what the signature signs. */
-  bytes: Uint8Array;
-  normalized: NormalizedOptions;
-  set: LocalKeySet | undefined;
-}
-
-function inputs(token: unknown, keys: LocalKeysInput, options: VerifyOptions | undefined): Inputs {
+function inputs(token: unknown, keys: LocalKeysInput, options: VerifyOptions | undefined): Verification {
   const text = tokenText(token);
   const normalized = normalizeOptions(options);
   if ((keys === null || keys === undefined) && normalized.secret === undefined) {
     throw new TypeError('verifyToken needs a key set (keys) or, for HS256/384/512 tokens, options.secret');
   }
-  return { text, bytes: utf8(text), normalized, set: localKeySet(keys) };
+  return { text, bytes: utf8(text), options: normalized, keys: localKeySet(keys) };
 }
 
-/** The whole verification inside the module (pure Rust crypto). */
-function verifyInModule(wasm: Bindings, { bytes, normalized, set }: Inputs): VerifyResult {
-  let verified;
-  try {
-    verified = wasm.verify(bytes, keySetHandle(set), normalized.secret, normalized.json, normalized.now);
-  } catch (error) {
-    throw wasmFailure(error);
-  }
-  return resultOfText(verified);
-}
-
-function run(wasm: Bindings, token: unknown, keys: KeysInput, options: VerifyOptions | undefined): VerifyResult {
+function localKeys(keys: KeysInput): LocalKeysInput {
   if (keys instanceof RemoteKeySet) {
     throw new TypeError('verifyTokenSync needs local keys; use verifyToken with a remote key set');
   }
-  return verifyInModule(wasm, inputs(token, keys, options));
-}
-
-/**
- * verifyToken with local keys: the host's crypto checks RSA/ECDSA/Ed25519 signatures where it has
- * them. One call into the module prepares everything up to the signature and holds both outcomes;
- * the host's answer completes it. With a synchronous host (`node:crypto`) nothing here awaits.
- */
-function runHost(wasm: Bindings, token: unknown, keys: LocalKeysInput, options: VerifyOptions | undefined): VerifyResult | Promise<VerifyResult> {
-  const native = nativeVerifier();
-  if (native === undefined) return run(wasm, token, keys, options);
-  const input = inputs(token, keys, options);
-  const { normalized, set } = input;
-  let check: HostCheckHandle;
-  try {
-    check = wasm.prepare(input.bytes, keySetHandle(set), normalized.secret, normalized.json, normalized.now, native.mask);
-  } catch (error) {
-    throw wasmFailure(error);
-  }
-  let pending: boolean | undefined | Promise<boolean | undefined>;
-  try {
-    const done = check.takeVerifiedText();
-    if (done !== undefined) {
-      check.free();
-      return resultOfText(done);
-    }
-    pending = hostVerifiesPlan(check.plan(), input.text, input.bytes, (i) => input.set?.jwk(i));
-  } catch (error) {
-    check.free();
-    throw error;
-  }
-  const generation = currentGeneration();
-  if (!isPromise(pending)) return completeHost(wasm, input, check, generation, pending);
-  return pending.then(
-    (verified) => completeHost(wasm, input, check, generation, verified),
-    (error: unknown): never => {
-      if (generation === currentGeneration()) check.free();
-      throw error;
-    },
-  );
-}
-
-/** Completes a prepared check with the host's answer (undefined: the host cannot; Rust verifies). */
-function completeHost(wasm: Bindings, input: Inputs, check: HostCheckHandle, generation: number, verified: boolean | undefined): VerifyResult {
-  // A handle from an instance that was replaced meanwhile (after a trap) must not be touched.
-  if (generation !== currentGeneration()) return verifyInModule(bindingsSync(), input);
-  try {
-    if (verified === undefined) return verifyInModule(wasm, input);
-    return resultOfText(check.finishText(keySetHandle(input.set), verified));
-  } catch (error) {
-    throw wasmFailure(error);
-  } finally {
-    if (generation === currentGeneration()) check.free();
-  }
+  return keys;
 }
 
 /**
@@ -143,7 +71,8 @@ export function verifyTokenSync<Payload = JWTPayload>(
   keys: LocalKeysInput,
   options?: VerifyOptions,
 ): VerifyResult<Payload> {
-  return run(bindingsSync(), token, keys, options) as VerifyResult<Payload>;
+  bindingsSync();
+  return verifyInModule(inputs(token, localKeys(keys), options)) as VerifyResult<Payload>;
 }
 
 /**
@@ -168,7 +97,10 @@ export async function verifyToken<Payload = JWTPayload>(
     const text = tokenText(token);
     return keys.verify(text, normalizeOptions(options)) as Promise<VerifyResult<Payload>>;
   }
-  return runHost(loadedBindings() ?? (await bindingsAsync()), token, keys, options) as VerifyResult<Payload>;
+  if (loadedBindings() === undefined) await bindingsAsync();
+  const v = inputs(token, keys, options);
+  const host = nativeHostCheck();
+  return (host === undefined ? verifyInModule(v) : await verifyWithHost(v, host)) as VerifyResult<Payload>;
 }
 
 /** What `jwtVerify` accepts as its key: every form jose's `jwtVerify` takes, and `verifyToken`'s key sets. */
@@ -212,12 +144,10 @@ function peek(text: string): Peeked | undefined {
  * whose `alg` is not allowed or not supported, that is the error jose gives before it asks for a key.
  */
 async function failureWithoutKey(text: string, options: VerifyOptions | undefined): Promise<Error> {
-  const wasm = loadedBindings() ?? (await bindingsAsync());
-  const normalized = normalizeOptions({ ...options, secret: undefined });
+  if (loadedBindings() === undefined) await bindingsAsync();
   try {
-    wasm.verify(utf8(text), keySetHandle(undefined), undefined, normalized.json, normalized.now);
-  } catch (error) {
-    const failure = wasmFailure(error);
+    verifyInModule({ text, bytes: utf8(text), options: normalizeOptions({ ...options, secret: undefined }), keys: undefined });
+  } catch (failure) {
     return failure instanceof Error ? failure : new JWSInvalid(String(failure));
   }
   return new JWSSignatureVerificationFailed('no key was given to verify the token with');
@@ -257,56 +187,29 @@ async function resolvedKey(given: unknown, core: CoreKey, alg: string): Promise<
 }
 
 /**
- * Verifies `text` with a public CryptoKey whose material cannot be read: the core runs every check
- * with a placeholder key of the same type standing in for it, leaving the signature to the host
- * (the prepare/finish protocol of `runHost`), and WebCrypto answers with the real key. Remembered
- * tokens are off: the placeholder stands for every such key.
+ * Verifies `text` with a public CryptoKey whose material cannot be read: a key set made for it
+ * (`heldByHost`: a placeholder key of the same type stands for it, and every signature goes to the
+ * host) lets the core run every check, and WebCrypto answers the signature with the real key.
+ * Remembered tokens are off: the placeholder stands for every such key.
  */
 async function verifyWithHeldKey(text: string, held: CryptoKey, placeholderSet: LocalKeySet, alg: string, options: VerifyOptions | undefined): Promise<VerifyResult> {
-  const wasm = loadedBindings() ?? (await bindingsAsync());
-  const bytes = utf8(text);
-  const normalized = normalizeOptions({ ...options, secret: undefined, tokenCache: false });
-  const mask = 1 << ALGORITHM_ORDER.indexOf(alg);
-  let check: HostCheckHandle;
-  try {
-    check = wasm.prepare(bytes, keySetHandle(placeholderSet), undefined, normalized.json, normalized.now, mask);
-  } catch (error) {
-    throw wasmFailure(error);
-  }
-  const generation = currentGeneration();
-  try {
-    const done = check.takeVerifiedText();
-    if (done !== undefined) throw new JWSSignatureVerificationFailed('the key could not be used to check the signature');
-    if (check.plan().length < 2) throw new JWSSignatureVerificationFailed();
-    const dot = text.lastIndexOf('.');
-    const signature = base64urlBytes(text.slice(dot + 1));
-    const verified = await crypto.subtle
-      .verify(webCryptoParams(alg).verify, held, signature as BufferSource, bytes.subarray(0, dot) as BufferSource)
+  if (loadedBindings() === undefined) await bindingsAsync();
+  const v: Verification = { text, bytes: utf8(text), options: normalizeOptions({ ...options, secret: undefined, tokenCache: false }), keys: placeholderSet };
+  const withHeldKey: HostCheck = async (algorithm, _keys, { text: token, bytes }) => {
+    const dot = token.lastIndexOf('.');
+    const signature = base64urlBytes(token.slice(dot + 1));
+    return crypto.subtle
+      .verify(webCryptoParams(algorithm).verify, held, signature as BufferSource, bytes.subarray(0, dot) as BufferSource)
       .catch(() => false);
-    if (generation !== currentGeneration()) throw new JWSSignatureVerificationFailed('the WebAssembly instance was replaced; verify again');
-    return resultOfText(check.finishText(keySetHandle(placeholderSet), verified));
-  } catch (error) {
-    throw wasmFailure(error);
-  } finally {
-    if (generation === currentGeneration()) check.free();
-  }
-}
-
-/** The order of `Algorithm::ALL` in `src/alg.rs` (bit positions of the host mask). */
-const ALGORITHM_ORDER = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
-
-function base64urlBytes(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  };
+  return verifyWithHost(v, withHeldKey);
 }
 
 /** Verifies `text` with one key in the core's form. */
 async function verifyWithCoreKey(text: string, core: CoreKey, header: JWSHeader, options: VerifyOptions | undefined): Promise<VerifyResult> {
   if ('secret' in core) return verifyToken(text, null, { ...options, secret: core.secret });
   if ('held' in core) {
-    const placeholderSet = localKeySet(oneKeySetText(core.jwk, header)) as LocalKeySet;
+    const placeholderSet = new LocalKeySet(oneKeySetText(core.jwk, header), undefined, true);
     try {
       return await verifyWithHeldKey(text, core.held, placeholderSet, String(header.alg), options);
     } catch (error) {

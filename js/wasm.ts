@@ -1,68 +1,36 @@
 /**
- * Where the instantiated WebAssembly module lives. Each runtime entry (`js/entry/*.ts`) tells this
- * file how to get a `WebAssembly.Module`; the module is instantiated on first use, not at import,
- * so importing the package costs nothing. If the module ever traps (it is built so that no input can
- * make it), the instance is dropped and a fresh one is made on the next call.
+ * The WebAssembly instance and its life, in one place. Each runtime entry (`js/entry/*.ts`) tells
+ * this file how to get a `WebAssembly.Module`; the module is instantiated on first use, not at
+ * import, so importing the package costs nothing. If the module ever traps (it is built so that no
+ * input can make it), the instance is dropped and a fresh one is made on the next call; every
+ * handle into the old instance is then void, and {@link InstanceBound} makes it again.
+ *
+ * The exports are typed by the declarations wasm-bindgen generates from `src/wasm.rs`
+ * (`build/wasm/edge_jwt.d.ts`), so a changed Rust export fails the type check of its callers. The
+ * protocol is described there and in docs/ARCHITECTURE.md ("The seam").
  *
  * @module
  */
+import type * as Generated from '../build/wasm/edge_jwt.js';
+import { nativeVerifier } from './native.js';
 
-/** A parsed key set inside the module (`src/wasm.rs` `KeySet`). */
-export interface KeySetHandle {
-  readonly size: number;
-  free(): void;
-}
+/** The module's exports, as wasm-bindgen declares them. */
+export type Bindings = typeof Generated;
+/** A parsed key set inside the module, with its token cache and pending host checks. */
+export type KeySetHandle = Generated.KeySet;
+/** An options document read once inside the module. */
+export type OptionsHandle = Generated.Options;
+/** The policy of a remote key set inside the module. */
+export type RemoteCacheHandle = Generated.RemoteCache;
+/** A failure reported by the module. */
+export type VerifyErrorHandle = Generated.VerifyError;
 
-/** A failure reported by the module (`src/wasm.rs` `VerifyError`). */
-export interface VerifyErrorHandle {
-  readonly code: string;
-  readonly message: string;
-  /** The claim as a JSON string literal (it may hold a lone surrogate). */
-  readonly claim: string | undefined;
-  readonly reason: string | undefined;
-  readonly payload: string | undefined;
-  free(): void;
-}
-
-/** A verification prepared up to the signature (`src/wasm.rs` `HostCheck`). */
-export interface HostCheckHandle {
-  /** The result as `header NUL payload` (see {@link VerifiedText}), when nothing is left to the host (taken once). */
-  takeVerifiedText(): VerifiedText | undefined;
-  /** The algorithm's position in `Algorithm::ALL`, then the keys to try; empty when nothing is left to the host. */
-  plan(): Uint32Array;
-  /** Completes a local-key-set verification with the host's answer (once). */
-  finishText(keys: KeySetHandle, hostVerified: boolean): VerifiedText;
-  free(): void;
-}
-
-/**
- * A verified token's protected header and payload JSON texts in one string, `header NUL payload`
- * (`src/wasm.rs` `verified_text`): one crossing instead of a handle and two getters.
- */
-export type VerifiedText = string;
-
-/** What wasm-bindgen's generated glue exports once a module is attached. */
-export interface Bindings {
-  KeySet: { new (jwksJson: string): KeySetHandle; none(): KeySetHandle };
-  VerifyError: abstract new (...args: never[]) => VerifyErrorHandle;
-  /** `token` as UTF-8 bytes. */
-  verify(
-    token: Uint8Array,
-    keys: KeySetHandle,
-    secret: Uint8Array | undefined,
-    optionsJson: string,
-    now: number,
-  ): VerifiedText;
-  /** `token` as UTF-8 bytes. */
-  prepare(
-    token: Uint8Array,
-    keys: KeySetHandle,
-    secret: Uint8Array | undefined,
-    optionsJson: string,
-    now: number,
-    mask: number,
-  ): HostCheckHandle;
-}
+/** A verified token's protected header and payload JSON texts (`verify`, `prepare`, `KeySet.finish`). */
+export type Verified = [header: string, payload: string];
+/** What a host check needs: the ticket for `KeySet.finish`, the algorithm, the positions of the keys to try. */
+export type HostRequest = [ticket: number, algorithm: string, ...keys: number[]];
+/** What `prepare` answers in one value (wasm-bindgen declares it as an array of any). */
+export type Prepared = Verified | HostRequest;
 
 /** How an entry point provides the compiled module. */
 export interface ModuleSource {
@@ -77,7 +45,8 @@ export interface ModuleSource {
 let source: ModuleSource | undefined;
 let module: WebAssembly.Module | undefined;
 let bindings: Bindings | undefined;
-let generation = 0;
+/** The number of the current instance (1 for the first); 0 before any. */
+let instance = 0;
 
 /** Called once by the runtime entry. */
 export function setModuleSource(s: ModuleSource): void {
@@ -91,11 +60,14 @@ function requireSource(): ModuleSource {
   return source;
 }
 
+/** Makes an instance and tells it, once, which algorithms the host's crypto checks. */
 function instantiate(m: WebAssembly.Module): Bindings {
   module = m;
-  bindings = requireSource().attach(m);
-  generation += 1;
-  return bindings;
+  const made = requireSource().attach(m);
+  instance += 1;
+  made.setup([...(nativeVerifier()?.algorithms ?? [])], instance);
+  bindings = made;
+  return made;
 }
 
 /** The module's exports, instantiating it synchronously if needed. */
@@ -122,11 +94,6 @@ export async function bindingsAsync(): Promise<Bindings> {
   return bindings ?? instantiate(m);
 }
 
-/** Increases each time a fresh instance is made; handles from older instances are stale. */
-export function currentGeneration(): number {
-  return generation;
-}
-
 /** Drops the instance after a trap; the next call makes a fresh one from the same module. */
 export function discardInstance(): void {
   bindings = undefined;
@@ -135,4 +102,40 @@ export function discardInstance(): void {
 /** Whether `error` is a trap of the WebAssembly module (also across realms). */
 export function isTrap(error: unknown): boolean {
   return error instanceof Error && error.name === 'RuntimeError';
+}
+
+/**
+ * A handle into the current instance, made again by `make` when the instance has been replaced:
+ * no caller ever touches a handle of an old instance. (A handle of an old instance must not even be
+ * freed: its address means nothing to the new one.)
+ */
+export class InstanceBound<T> {
+  readonly #make: (wasm: Bindings) => T;
+  #handle: T | undefined;
+  #instance = 0;
+
+  constructor(make: (wasm: Bindings) => T) {
+    this.#make = make;
+  }
+
+  /** The handle for the current instance (instantiating the module if there is none). */
+  get(): T {
+    if (this.#instance === instance && bindings !== undefined) return this.#handle as T;
+    const wasm = bindingsSync();
+    const handle = this.#make(wasm);
+    this.#handle = handle;
+    this.#instance = instance;
+    return handle;
+  }
+
+  /** The handle if it was made for the current instance. */
+  current(): T | undefined {
+    return this.#instance === instance && bindings !== undefined ? this.#handle : undefined;
+  }
+
+  /** Takes `handle`, made by the current instance, as this object's handle. */
+  adopt(handle: T): void {
+    this.#handle = handle;
+    this.#instance = instance;
+  }
 }

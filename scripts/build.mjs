@@ -19,7 +19,7 @@ export async function build() {
   rmSync(wasmOut, { recursive: true, force: true });
   run('wasm-bindgen', [
     join(root, 'target', 'wasm32-unknown-unknown', 'release', 'edge_jwt.wasm'),
-    '--target', 'bundler', '--out-dir', wasmOut, '--out-name', 'edge_jwt', '--no-typescript',
+    '--target', 'bundler', '--out-dir', wasmOut, '--out-name', 'edge_jwt',
   ]);
 
   log('wasm-opt -Oz');
@@ -55,6 +55,12 @@ export async function build() {
   await esbuild.build({ ...common, external: adapterExternal, entryPoints: adapters, format: 'cjs', outdir: dist, outExtension: { '.js': '.cjs' } });
   await esbuild.build({ ...common, entryPoints: { cli: entry('cli') }, format: 'esm', platform: 'node', outdir: dist, banner: { js: '#!/usr/bin/env node' } });
   copyFileSync(wasmFile, join(dist, 'edge_jwt_bg.wasm'));
+  // The internal modules' declarations name the exports' types, which wasm-bindgen declared
+  // (build/wasm/edge_jwt.d.ts): shipped beside them, so every import in a declaration resolves.
+  // Without their `[Symbol.dispose]` members, which need `lib: esnext` of every consumer (the
+  // handles are internal: nobody outside the package disposes of them).
+  const generated = readFileSync(join(wasmOut, 'edge_jwt.d.ts'), 'utf8').replace(/^ *\[Symbol\.dispose\]\(\): void;\n/gm, '');
+  writeFileSync(join(root, 'build', 'types', 'edge_jwt.d.ts'), generated);
   copyTypes(join(root, 'build', 'types'), join(dist, 'types'));
 
   writeFileSync(join(root, 'pkg', 'package.json'), `${JSON.stringify(packageJson(version), null, 2)}\n`);
@@ -75,8 +81,8 @@ function copyTypes(from, to) {
   mkdirSync(to, { recursive: true });
   for (const file of readdirSync(from)) {
     if (!file.endsWith('.d.ts')) continue;
-    copyFileSync(join(from, file), join(to, file));
-    const text = readFileSync(join(from, file), 'utf8');
+    const text = readFileSync(join(from, file), 'utf8').replace(/(['"])\.\.\/build\/wasm\/edge_jwt\.js\1/g, '$1./edge_jwt.js$1');
+    writeFileSync(join(to, file), text);
     const cjs = text.replace(/(['"])(\.{1,2}\/[^'"]+?)\.js\1/g, '$1$2.cjs$1');
     writeFileSync(join(to, file.replace(/\.d\.ts$/, '.d.cts')), cjs);
   }

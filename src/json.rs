@@ -114,6 +114,34 @@ impl JsString {
         quote_marked(&self.0)
     }
 
+    /// The string's UTF-16 code units, lone surrogates included: the exact JavaScript string, for
+    /// a binding that hands it over (`String.fromCharCode` on the units rebuilds it).
+    #[must_use]
+    pub fn to_utf16(&self) -> Vec<u16> {
+        let mut out = Vec::with_capacity(self.0.len());
+        let mut units = [0u16; 2];
+        let mut chars = self.0.chars();
+        while let Some(c) = chars.next() {
+            if c != MARK {
+                out.extend_from_slice(c.encode_utf16(&mut units));
+                continue;
+            }
+            // After a MARK: a second MARK (the input's U+FFFD) or a lone surrogate's character.
+            match chars.next() {
+                Some(s) if (0x10_D800..=0x10_DFFF).contains(&u32::from(s)) => {
+                    let unit = u32::from(s).wrapping_sub(SURROGATE_OFFSET);
+                    out.push(u16::try_from(unit).unwrap_or(0xFFFD));
+                }
+                Some(MARK) | None => out.push(0xFFFD),
+                Some(other) => {
+                    out.push(0xFFFD);
+                    out.extend_from_slice(other.encode_utf16(&mut units));
+                }
+            }
+        }
+        out
+    }
+
     /// The number of bytes of the encoding (a bound for sizes, not a JavaScript length).
     #[must_use]
     pub fn marked_len(&self) -> usize {
@@ -1095,6 +1123,21 @@ mod tests {
         clippy::cast_possible_truncation
     )]
     use super::*;
+
+    #[test]
+    fn utf16_units_are_the_javascript_string() {
+        let Value::String(s) = ok(r#""a\ud800\ufffd\udc00\ud83d\ude00é""#) else {
+            panic!("not a string");
+        };
+        assert_eq!(
+            s.to_utf16(),
+            vec![0x61, 0xD800, 0xFFFD, 0xDC00, 0xD83D, 0xDE00, 0xE9]
+        );
+        assert_eq!(
+            JsString::from_text("x\u{FFFD}").to_utf16(),
+            vec![0x78, 0xFFFD]
+        );
+    }
 
     fn ok(text: &str) -> Value {
         parse(text.as_bytes()).unwrap_or_else(|e| panic!("{text:?}: {e}"))

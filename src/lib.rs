@@ -17,6 +17,7 @@
 //! | the rules of a remote key set cache (freshness, cooldown, stale keys) | [`remote`] |
 //! | signature primitives (Ed25519, ECDSA, RSA, HMAC) | [`crypto`] |
 //! | claim checks (`exp`, `nbf`, `iat`, `iss`, `aud`, ...) | [`claims`] |
+//! | the options as a JSON document a binding hands over | [`options_document`] |
 //! | the whole verification, in jose's order | [`verify`] |
 //! | the bounded cache of tokens that verified | [`token_cache`] |
 //! | Better Auth's `session_data` cookie (compact, jwt, jwe) | [`session_cookie`] |
@@ -52,6 +53,7 @@ pub mod jwk;
 pub mod jwks;
 #[cfg(feature = "native-crypto")]
 pub mod native;
+pub mod options_document;
 pub mod remote;
 pub mod session_cookie;
 pub mod token;

@@ -193,6 +193,26 @@ impl RemoteCache {
         }
     }
 
+    /// [`Self::plan`] for a verification that will use the keys itself (a binding that holds its
+    /// own copy of them): when the answer is to use them, counts a hit (and a stale hit), as
+    /// [`Self::keys_for_verification`] does.
+    pub fn serve(&mut self, now: f64, fetching: bool) -> Plan {
+        let plan = self.plan(now, fetching);
+        if matches!(plan, Plan::Use | Plan::UseAndRefresh) {
+            self.stats.hits = self.stats.hits.saturating_add(1);
+            if self.freshness(now) == Freshness::Stale {
+                self.stats.stale_served = self.stats.stale_served.saturating_add(1);
+            }
+        }
+        plan
+    }
+
+    /// The key set last accepted or restored, whatever its age.
+    #[must_use]
+    pub fn current_keys(&self) -> Option<&KeySet> {
+        self.cached.as_ref().map(|cached| &cached.keys)
+    }
+
     /// Whether a token whose `kid` is unknown may cause a refetch now: no refetch caused by an
     /// unknown `kid` began within the cooldown, and no failed attempt asks to wait.
     #[must_use]

@@ -1,34 +1,114 @@
 //! The WebAssembly boundary, and the only file that names `wasm_bindgen`. It converts and nothing
-//! else: strings and bytes in, a [`KeySet`] handle, the verified header and payload JSON text out,
-//! and every failure as one [`VerifyError`] object that `js/errors.ts` turns into the right class.
+//! else; every rule lives in the core. `js/wasm.ts` is the other side, typed by the declarations
+//! wasm-bindgen generates from this file. The protocol (docs/ARCHITECTURE.md, "The seam"):
 //!
-//! Options arrive as a small JSON document that `js/options.ts` has already validated and
-//! normalised (durations in seconds, single values as one-element lists), so this file only maps
-//! names to fields. The last few documents are kept read ([`with_options`]): callers pass the same
-//! options on every call.
-//!
-//! The local verification calls take the token as UTF-8 bytes (JS encodes it once and signs with
-//! the same bytes) and answer the header and payload as one text, `header NUL payload`
-//! ([`verified_text`]), so that a verification crosses the boundary as few times as possible.
+//! - [`setup`], once per instance: the algorithms the host's crypto checks, by name.
+//! - [`WasmKeySet`] (`KeySet`): a parsed JWKS, its cache of verified tokens, and the host checks
+//!   it waits on. [`WasmOptions`] (`Options`): an options document read once.
+//! - [`verify`]: a whole verification in WebAssembly, one call, `[header, payload]` out.
+//! - [`prepare`], then `KeySet.finish`: at most two calls when the host checks the signature.
+//!   `prepare` answers in one value either the finished `[header, payload]` (a cache hit, HMAC, an
+//!   algorithm the host does not check) or `[ticket, algorithm, ...key positions]`; `finish`
+//!   takes the ticket and the host's verdict.
+//! - [`WasmRemoteCache`] (`RemoteCache`): the policy of a remote key set, which answers fetch /
+//!   serve / wait and turns fetched bodies into a `KeySet`. No verification goes through it.
+//! - Failures cross as one [`VerifyError`] object whose `code` is the kind (`src/error.rs`).
 
 use std::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 
 use crate::alg::Algorithm;
-use crate::claims::ClaimOptions;
 use crate::error::Error;
-use crate::json::{self, JsString, Object, Value};
 use crate::jwks::KeySet;
+use crate::options_document::{self, OptionsDocument};
 use crate::remote::{Plan, RemoteCache, RemotePolicy};
 use crate::session_cookie;
 use crate::token_cache::TokenCache;
-use crate::verify::{self, prepare_token, Failure, Prepared, VerifyOptions};
+use crate::verify::{self, prepare_token, Failure, Prepared, VerifiedToken};
 
-/// A parsed key set held inside the module, with its cache of tokens that verified.
+thread_local! {
+    /// The algorithms the host checks ([`setup`]), one bit per position in `Algorithm::ALL`.
+    static HOST_ALGORITHMS: Cell<u32> = const { Cell::new(0) };
+    /// The next host-check ticket; tickets of different instances never meet ([`setup`]).
+    static NEXT_TICKET: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// How many host checks one key set holds at a time; past that, the signature is checked here.
+const PENDING_LIMIT: usize = 256;
+
+/// Tickets of one instance: `instance` × 2^32 onward.
+const TICKETS_PER_INSTANCE: f64 = 4_294_967_296.0;
+
+/// Once per instance: the algorithms the host's crypto checks (names as in a JWS header), and the
+/// instance's number (its tickets are told apart from an earlier instance's).
+///
+/// # Errors
+/// `ERR_INVALID_OPTIONS` for a name that is no algorithm.
+#[wasm_bindgen]
+pub fn setup(host_algorithms: Vec<String>, instance: u32) -> Result<(), VerifyError> {
+    let mut bits = 0u32;
+    for name in &host_algorithms {
+        let position = Algorithm::from_name(name)
+            .and_then(|alg| Algorithm::ALL.iter().position(|a| *a == alg))
+            .and_then(|i| u32::try_from(i).ok())
+            .ok_or_else(|| invalid_options(&format!("{name} is not an algorithm")))?;
+        bits |= 1u32.checked_shl(position).unwrap_or(0);
+    }
+    HOST_ALGORITHMS.with(|cell| cell.set(bits));
+    NEXT_TICKET.with(|cell| cell.set(f64::from(instance) * TICKETS_PER_INSTANCE));
+    Ok(())
+}
+
+fn host_checks(alg: Algorithm) -> bool {
+    let bits = HOST_ALGORITHMS.with(Cell::get);
+    Algorithm::ALL
+        .iter()
+        .position(|a| *a == alg)
+        .and_then(|i| u32::try_from(i).ok())
+        .and_then(|i| bits.checked_shr(i))
+        .is_some_and(|bit| bit & 1 == 1)
+}
+
+fn next_ticket() -> f64 {
+    NEXT_TICKET.with(|cell| {
+        let ticket = cell.get();
+        cell.set(ticket + 1.0);
+        ticket
+    })
+}
+
+/// A host check waiting for the host's verdict.
+#[derive(Debug)]
+struct Pending {
+    ticket: f64,
+    check: verify::HostCheck,
+    token_cache: bool,
+}
+
+/// A parsed key set held inside the module, with its cache of verified tokens and the host checks
+/// it waits on.
 #[wasm_bindgen(js_name = KeySet)]
 #[derive(Debug)]
-pub struct WasmKeySet(Option<KeySet>, TokenCache);
+pub struct WasmKeySet {
+    keys: Option<KeySet>,
+    tokens: TokenCache,
+    pending: Vec<Pending>,
+    /// Every signature goes to the host: the set stands for a key whose material only the host
+    /// holds (a non-extractable `CryptoKey`).
+    host_only: bool,
+}
+
+impl WasmKeySet {
+    fn of(keys: Option<KeySet>, host_only: bool) -> Self {
+        Self {
+            keys,
+            tokens: TokenCache::new(),
+            pending: Vec::new(),
+            host_only,
+        }
+    }
+}
 
 #[wasm_bindgen(js_class = KeySet)]
 impl WasmKeySet {
@@ -39,19 +119,76 @@ impl WasmKeySet {
     #[wasm_bindgen(constructor)]
     pub fn new(jwks_json: &str) -> Result<WasmKeySet, VerifyError> {
         KeySet::from_json(jwks_json.as_bytes())
-            .map(|keys| WasmKeySet(Some(keys), TokenCache::new()))
-            .map_err(|error| VerifyError::from(Failure::from(error)))
+            .map(|keys| Self::of(Some(keys), false))
+            .map_err(failure)
     }
 
     /// The absence of a key set (the caller verifies HMAC tokens with a secret only).
     pub fn none() -> WasmKeySet {
-        WasmKeySet(None, TokenCache::new())
+        Self::of(None, false)
+    }
+
+    /// A set of one key whose material the host holds: `jwks_json` describes it (with stand-in
+    /// material of the same type and size), and every signature goes to the host.
+    ///
+    /// # Errors
+    /// A [`VerifyError`] with `ERR_JWKS_INVALID`.
+    #[wasm_bindgen(js_name = heldByHost)]
+    pub fn held_by_host(jwks_json: &str) -> Result<WasmKeySet, VerifyError> {
+        KeySet::from_json(jwks_json.as_bytes())
+            .map(|keys| Self::of(Some(keys), true))
+            .map_err(failure)
     }
 
     /// How many keys the set holds.
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> usize {
-        self.0.as_ref().map_or(0, |keys| keys.keys().len())
+        self.keys.as_ref().map_or(0, |keys| keys.keys().len())
+    }
+
+    /// Completes the host check of `ticket` ([`prepare`]) with the host's verdict: `[header,
+    /// payload]`. `undefined` when there is no such check (the instance was replaced since, or
+    /// the verdict is `undefined`: the host could not check): then verify again.
+    ///
+    /// # Errors
+    /// A [`VerifyError`].
+    pub fn finish(
+        &mut self,
+        ticket: f64,
+        verdict: Option<bool>,
+    ) -> Result<Option<Vec<String>>, VerifyError> {
+        let Some(at) = self.pending.iter().position(|p| p.ticket == ticket) else {
+            return Ok(None);
+        };
+        let pending = self.pending.swap_remove(at);
+        let Some(verified) = verdict else {
+            return Ok(None);
+        };
+        let cache = pending.token_cache.then_some(&mut self.tokens);
+        let token = pending
+            .check
+            .complete(verified, cache)
+            .map_err(VerifyError::from)?;
+        Ok(Some(header_and_payload(&token)))
+    }
+}
+
+/// An options document ([`options_document`]) read once, for every verification that uses it.
+#[wasm_bindgen(js_name = Options)]
+#[derive(Debug)]
+pub struct WasmOptions(OptionsDocument);
+
+#[wasm_bindgen(js_class = Options)]
+impl WasmOptions {
+    /// Reads the normalised options document of `js/options.ts`.
+    ///
+    /// # Errors
+    /// `ERR_INVALID_OPTIONS`, naming the member.
+    #[wasm_bindgen(constructor)]
+    pub fn new(document: &str) -> Result<WasmOptions, VerifyError> {
+        options_document::read(document.as_bytes())
+            .map(WasmOptions)
+            .map_err(|message| invalid_options(&message))
     }
 }
 
@@ -81,11 +218,11 @@ impl VerifyError {
         self.message.clone()
     }
 
-    /// The claim, for claim errors, as a JSON string literal: a required claim's name may hold a
-    /// lone surrogate, which only JSON carries across (see `json::MARK`).
+    /// The claim, for claim errors, as UTF-16 code units: a required claim's name may hold a lone
+    /// surrogate, which UTF-8 cannot carry.
     #[wasm_bindgen(getter)]
-    pub fn claim(&self) -> Option<String> {
-        self.claim.as_ref().map(JsString::to_json)
+    pub fn claim(&self) -> Option<Vec<u16>> {
+        self.claim.as_ref().map(crate::json::JsString::to_utf16)
     }
 
     /// `missing`, `check_failed` or `invalid`, for claim errors.
@@ -117,6 +254,10 @@ impl From<Failure> for VerifyError {
     }
 }
 
+fn failure(error: Error) -> VerifyError {
+    VerifyError::from(Failure::from(error))
+}
+
 fn invalid_options(message: &str) -> VerifyError {
     VerifyError {
         code: "ERR_INVALID_OPTIONS",
@@ -127,9 +268,23 @@ fn invalid_options(message: &str) -> VerifyError {
     }
 }
 
-/// Verifies `token` (UTF-8) against `keys` or `secret`. `options_json` is the normalised options
-/// document; `now` is seconds since the epoch. Answers the header and payload as one text (see
-/// [`verified_text`]).
+/// The protected header and payload JSON texts of a verified token.
+fn header_and_payload(token: &VerifiedToken) -> Vec<String> {
+    vec![
+        token.header_json().to_owned(),
+        token.payload_json().to_owned(),
+    ]
+}
+
+fn token_text(token: &[u8]) -> Result<&str, VerifyError> {
+    // JS hands over a string it encoded, so this never fails; a token that is not text would be
+    // no compact JWS anyway.
+    std::str::from_utf8(token)
+        .map_err(|_| failure(Error::JwsInvalid("the token is not UTF-8 text".to_owned())))
+}
+
+/// Verifies `token` (UTF-8) against `keys` or `secret` entirely in WebAssembly, `now` in seconds
+/// since the epoch: `[header, payload]`.
 ///
 /// # Errors
 /// A [`VerifyError`].
@@ -137,129 +292,22 @@ fn invalid_options(message: &str) -> VerifyError {
 pub fn verify(
     token: &[u8],
     keys: &mut WasmKeySet,
+    options: &WasmOptions,
     secret: Option<Vec<u8>>,
-    options_json: &str,
     now: f64,
-) -> Result<String, VerifyError> {
-    only_result(prepare(token, keys, secret, options_json, now, 0)?)
-}
-
-/// `header NUL payload`: the protected header and payload JSON texts of a verified token in one
-/// string. Neither contains U+0000: both are JSON texts the core parsed, where a raw control
-/// character can only be whitespace (tab, line feed, carriage return).
-fn verified_text(token: &crate::VerifiedToken) -> String {
-    let (header, payload) = (token.header_json(), token.payload_json());
-    let mut text =
-        String::with_capacity(header.len().saturating_add(payload.len()).saturating_add(1));
-    text.push_str(header);
-    text.push('\0');
-    text.push_str(payload);
-    text
-}
-
-/// A verification prepared up to the signature (`src/verify.rs` `prepare_token`): either already
-/// verified, or the algorithm and the positions of the keys the host should try, with both
-/// outcomes held here until the host answers (`finishText`, `RemoteCache.finish`), so nothing is
-/// parsed twice.
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct HostCheck {
-    verified: Option<crate::VerifiedToken>,
-    algorithm: Algorithm,
-    pending: Option<verify::HostCheck>,
-    use_cache: bool,
-    /// The remote set's generation when prepared (0 for a local set).
-    generation: u32,
-}
-
-#[wasm_bindgen]
-impl HostCheck {
-    /// The result as `header NUL payload` ([`verified_text`]), when no host check is needed
-    /// (taken once).
-    #[wasm_bindgen(js_name = takeVerifiedText)]
-    pub fn take_verified_text(&mut self) -> Option<String> {
-        self.verified.take().map(|token| verified_text(&token))
-    }
-
-    /// What the host checks, in one crossing: the algorithm's position in `Algorithm::ALL`, then
-    /// the positions in the key set of the keys to try. Empty when nothing is left to the host.
-    pub fn plan(&self) -> Vec<u32> {
-        let Some(pending) = &self.pending else {
-            return Vec::new();
-        };
-        let alg = Algorithm::ALL
-            .iter()
-            .position(|a| *a == self.algorithm)
-            .and_then(|i| u32::try_from(i).ok());
-        alg.into_iter()
-            .chain(pending.keys().iter().filter_map(|&i| u32::try_from(i).ok()))
-            .collect()
-    }
-
-    /// Completes a verification against a local key set with the host's answer (once), as
-    /// `header NUL payload` ([`verified_text`]).
-    ///
-    /// # Errors
-    /// A [`VerifyError`].
-    #[wasm_bindgen(js_name = finishText)]
-    pub fn finish_text(
-        &mut self,
-        keys: &mut WasmKeySet,
-        host_verified: bool,
-    ) -> Result<String, VerifyError> {
-        let cache = self.use_cache.then_some(&mut keys.1);
-        let token = self.complete_token(host_verified, cache)?;
-        Ok(verified_text(&token))
+) -> Result<Vec<String>, VerifyError> {
+    let token = token_text(token)?;
+    let (run, token_cache) = run_options(options, secret, now);
+    let cache = token_cache.then_some(&mut keys.tokens);
+    match prepare_token(token, keys.keys.as_ref(), &run, &|_| false, cache)? {
+        Prepared::Verified(verified) => Ok(header_and_payload(&verified)),
+        Prepared::HostCheck(_) => Err(invalid_options("no signature is left to the host here")),
     }
 }
 
-impl HostCheck {
-    fn complete_token(
-        &mut self,
-        host_verified: bool,
-        cache: Option<&mut TokenCache>,
-    ) -> Result<crate::VerifiedToken, VerifyError> {
-        let pending = self
-            .pending
-            .take()
-            .ok_or_else(|| invalid_options("this verification was already finished"))?;
-        Ok(pending.complete(host_verified, cache)?)
-    }
-}
-
-/// `mask` has bit `i` set when the host verifies `Algorithm::ALL[i]` natively.
-fn host_mask(mask: u32) -> impl Fn(Algorithm) -> bool {
-    move |alg| {
-        Algorithm::ALL
-            .iter()
-            .position(|a| *a == alg)
-            .and_then(|i| u32::try_from(i).ok())
-            .and_then(|i| mask.checked_shr(i))
-            .is_some_and(|bits| bits & 1 == 1)
-    }
-}
-
-fn host_check(prepared: Prepared, use_cache: bool, generation: u32) -> HostCheck {
-    match prepared {
-        Prepared::Verified(token) => HostCheck {
-            algorithm: token.algorithm(),
-            verified: Some(token),
-            pending: None,
-            use_cache,
-            generation,
-        },
-        Prepared::HostCheck(pending) => HostCheck {
-            verified: None,
-            algorithm: pending.algorithm(),
-            pending: Some(pending),
-            use_cache,
-            generation,
-        },
-    }
-}
-
-/// Runs a verification of `token` (UTF-8) up to the signature, leaving the algorithms in `mask`
-/// to the host.
+/// Verifies `token` (UTF-8) up to the signature, leaving the signatures of the algorithms given to
+/// [`setup`] to the host: `[header, payload]` when done, else `[ticket, algorithm, ...key
+/// positions]` (positions in the key set's `keys`), for `KeySet.finish`.
 ///
 /// # Errors
 /// A [`VerifyError`].
@@ -267,100 +315,111 @@ fn host_check(prepared: Prepared, use_cache: bool, generation: u32) -> HostCheck
 pub fn prepare(
     token: &[u8],
     keys: &mut WasmKeySet,
+    options: &WasmOptions,
     secret: Option<Vec<u8>>,
-    options_json: &str,
     now: f64,
-    mask: u32,
-) -> Result<HostCheck, VerifyError> {
-    // JS hands over a string it encoded, so this never fails; a token that is not text would be
-    // no compact JWS anyway.
-    let token = std::str::from_utf8(token).map_err(|_| {
-        VerifyError::from(Failure::from(Error::JwsInvalid(
-            "the token is not UTF-8 text".to_owned(),
-        )))
-    })?;
-    with_options(options_json, now, secret, |options, use_cache| {
-        let WasmKeySet(set, tokens) = keys;
-        let cache = use_cache.then_some(tokens);
-        let prepared = prepare_token(token, set.as_ref(), options, &host_mask(mask), cache)?;
-        Ok(host_check(prepared, use_cache, 0))
-    })
+) -> Result<Vec<JsValue>, VerifyError> {
+    let token = token_text(token)?;
+    let (run, token_cache) = run_options(options, secret, now);
+    let room = keys.pending.len() < PENDING_LIMIT;
+    let host_only = keys.host_only;
+    let host = |alg: Algorithm| host_only || (room && host_checks(alg));
+    let cache = token_cache.then_some(&mut keys.tokens);
+    match prepare_token(token, keys.keys.as_ref(), &run, &host, cache)? {
+        Prepared::Verified(verified) => Ok(header_and_payload(&verified)
+            .into_iter()
+            .map(JsValue::from)
+            .collect()),
+        Prepared::HostCheck(check) => {
+            let ticket = next_ticket();
+            let mut answer = Vec::with_capacity(check.keys().len().saturating_add(2));
+            answer.push(JsValue::from(ticket));
+            answer.push(JsValue::from(check.algorithm().name()));
+            answer.extend(
+                check
+                    .keys()
+                    .iter()
+                    .filter_map(|&i| u32::try_from(i).ok())
+                    .map(JsValue::from),
+            );
+            keys.pending.push(Pending {
+                ticket,
+                check,
+                token_cache,
+            });
+            Ok(answer)
+        }
+    }
 }
 
-/// An options document as read, with whether the token cache is on.
-#[derive(Debug)]
-struct ReadOptions {
-    json: String,
-    options: VerifyOptions,
-    use_cache: bool,
-}
-
-/// How many options documents stay read.
-const OPTIONS_KEPT: usize = 4;
-
-thread_local! {
-    /// The options documents read most recently, newest first (never holding a secret).
-    static RECENT_OPTIONS: Cell<Vec<ReadOptions>> = const { Cell::new(Vec::new()) };
-}
-
-/// Runs `run` with the options of `options_json` at `now` with `secret`, and whether the token
-/// cache is on (`tokenCache`, default true). A document read recently is not read again: the
-/// options depend on its text alone, and the time and the secret are set for this call only.
-fn with_options<T>(
-    options_json: &str,
-    now: f64,
+/// The options of one verification: the document's, at `now` with `secret`.
+fn run_options(
+    options: &WasmOptions,
     secret: Option<Vec<u8>>,
-    run: impl FnOnce(&VerifyOptions, bool) -> Result<T, VerifyError>,
-) -> Result<T, VerifyError> {
-    let mut read = recall_options(options_json)?;
-    read.options.now = now;
-    read.options.secret = secret;
-    let outcome = run(&read.options, read.use_cache);
-    keep_options(read);
-    outcome
+    now: f64,
+) -> (verify::VerifyOptions, bool) {
+    let mut run = options.0.options.clone();
+    run.now = now;
+    run.secret = secret;
+    (run, options.0.token_cache)
 }
 
-/// The options of `options_json`: taken out of the recent ones, or read now. Not inlined, so the
-/// callers of the generic [`with_options`] share one copy.
-#[inline(never)]
-fn recall_options(options_json: &str) -> Result<ReadOptions, VerifyError> {
-    let mut recent = RECENT_OPTIONS.with(Cell::take);
-    let found = recent
-        .iter()
-        .position(|read| read.json == options_json)
-        .map(|i| recent.remove(i));
-    RECENT_OPTIONS.with(|cell| cell.set(recent));
-    found.map_or_else(|| read_options(options_json), Ok)
+/// What a remote key set does before a verification (`src/remote.rs` `Plan`).
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemotePlan {
+    /// Verify with the current keys.
+    Use = 0,
+    /// Verify with the current keys, and start a refresh.
+    UseAndRefresh = 1,
+    /// Fetch (or join the fetch in flight) and wait.
+    Fetch = 2,
+    /// No usable keys, and no fetch is due: fail.
+    Fail = 3,
 }
 
-/// Keeps `read` (without its secret) as the most recent options.
-#[inline(never)]
-fn keep_options(mut read: ReadOptions) {
-    read.options.secret = None;
-    let mut recent = RECENT_OPTIONS.with(Cell::take);
-    recent.insert(0, read);
-    recent.truncate(OPTIONS_KEPT);
-    RECENT_OPTIONS.with(|cell| cell.set(recent));
+/// Why a fetch failed, as `RemoteCache.reject` records it.
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchFailure {
+    /// No answer within `timeoutDuration` (`ERR_JWKS_TIMEOUT`).
+    Timeout = 0,
+    /// Anything else: network error, non-2xx, too large (`ERR_JWKS_FETCH_FAILED`).
+    Failed = 1,
 }
 
-/// Reads an options document.
-fn read_options(options_json: &str) -> Result<ReadOptions, VerifyError> {
-    let document = json::parse_object(options_json.as_bytes())
-        .map_err(|_| invalid_options("the options document is not a JSON object"))?;
-    let options = read_options_document(&document)?;
-    let use_cache = match document.get("tokenCache") {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(on)) => *on,
-        Some(_) => return Err(invalid_options("tokenCache must be a boolean")),
-    };
-    Ok(ReadOptions {
-        json: options_json.to_owned(),
-        options,
-        use_cache,
-    })
+/// What a remote key set has done.
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Debug, Clone)]
+pub struct RemoteStats {
+    /// Verifications answered from cached keys.
+    pub hits: f64,
+    /// Fetch attempts.
+    pub fetches: f64,
+    /// Failed attempts.
+    pub failures: f64,
+    /// Verifications answered from stale keys.
+    #[wasm_bindgen(js_name = staleServed)]
+    pub stale_served: f64,
+    /// Keys in the cached set.
+    #[wasm_bindgen(js_name = keyCount)]
+    pub key_count: f64,
+    /// When the last attempt finished (ms).
+    #[wasm_bindgen(js_name = lastFetchAt)]
+    pub last_fetch_at: Option<f64>,
+    /// The last failure's code.
+    #[wasm_bindgen(js_name = lastErrorCode)]
+    pub last_error_code: Option<String>,
+    /// The last failure's message.
+    #[wasm_bindgen(js_name = lastErrorMessage)]
+    pub last_error_message: Option<String>,
+    /// When the last failure happened (ms).
+    #[wasm_bindgen(js_name = lastErrorAt)]
+    pub last_error_at: Option<f64>,
 }
 
-/// The state of a remote key set (`src/remote.rs`); `js/remote.ts` does the fetching.
+/// The policy of a remote key set (`src/remote.rs`); `js/remote.ts` does the fetching and
+/// verifies with the `KeySet`s this hands back.
 #[wasm_bindgen(js_name = RemoteCache)]
 #[derive(Debug)]
 pub struct WasmRemoteCache(RemoteCache);
@@ -377,13 +436,14 @@ impl WasmRemoteCache {
         }))
     }
 
-    /// 0: use the keys; 1: use them and start a refresh; 2: fetch and wait; 3: fail.
-    pub fn plan(&self, now: f64, fetching: bool) -> u8 {
-        match self.0.plan(now, fetching) {
-            Plan::Use => 0,
-            Plan::UseAndRefresh => 1,
-            Plan::Fetch => 2,
-            Plan::Fail => 3,
+    /// What to do before a verification at `now` (`fetching`: a fetch is in flight); counts a hit
+    /// when the answer is to use the keys.
+    pub fn serve(&mut self, now: f64, fetching: bool) -> RemotePlan {
+        match self.0.serve(now, fetching) {
+            Plan::Use => RemotePlan::Use,
+            Plan::UseAndRefresh => RemotePlan::UseAndRefresh,
+            Plan::Fetch => RemotePlan::Fetch,
+            Plan::Fail => RemotePlan::Fail,
         }
     }
 
@@ -410,32 +470,33 @@ impl WasmRemoteCache {
         self.0.keys(now).is_some()
     }
 
-    /// Reports a 2xx response body and its `Cache-Control`.
+    /// Reports a 2xx response body and its `Cache-Control`: the new key set to verify with.
     ///
     /// # Errors
-    /// `ERR_JWKS_INVALID` when the body is not a key set (the previous keys are kept).
+    /// `ERR_JWKS_FETCH_FAILED` when the body is not JSON, `ERR_JWKS_INVALID` when it is not a key
+    /// set (the previous keys are kept).
     pub fn accept(
         &mut self,
         now: f64,
         body: &[u8],
         cache_control: Option<String>,
-    ) -> Result<(), VerifyError> {
+    ) -> Result<WasmKeySet, VerifyError> {
         self.0
             .accept(now, body, cache_control.as_deref())
-            .map_err(|error| VerifyError::from(Failure::from(error)))
+            .map_err(failure)?;
+        Ok(self.current())
     }
 
-    /// Reports a failed attempt with its code (`ERR_JWKS_TIMEOUT` or `ERR_JWKS_FETCH_FAILED`).
-    pub fn reject(&mut self, now: f64, code: &str, message: &str) {
-        let error = if code == "ERR_JWKS_TIMEOUT" {
-            Error::JwksTimeout(message.to_owned())
-        } else {
-            Error::JwksFetchFailed(message.to_owned())
+    /// Reports a failed attempt.
+    pub fn reject(&mut self, now: f64, kind: FetchFailure, message: &str) {
+        let error = match kind {
+            FetchFailure::Timeout => Error::JwksTimeout(message.to_owned()),
+            FetchFailure::Failed => Error::JwksFetchFailed(message.to_owned()),
         };
         self.0.reject(now, &error);
     }
 
-    /// Seeds the cache from a store or the `initial` option; true when the entry was taken.
+    /// Seeds the cache from a store or the `initial` option: the key set when the entry was taken.
     ///
     /// # Errors
     /// `ERR_JWKS_INVALID` when `body` is not a key set.
@@ -445,77 +506,12 @@ impl WasmRemoteCache {
         body: &[u8],
         fetched_at: f64,
         max_age: f64,
-    ) -> Result<bool, VerifyError> {
-        self.0
+    ) -> Result<Option<WasmKeySet>, VerifyError> {
+        let taken = self
+            .0
             .restore(now, body, fetched_at, max_age)
-            .map_err(|error| VerifyError::from(Failure::from(error)))
-    }
-
-    /// Verifies with the cached keys (the caller planned first). `clock` is the cache time in
-    /// milliseconds, `now` the claim time in seconds.
-    ///
-    /// # Errors
-    /// A [`VerifyError`]; `ERR_JWKS_FETCH_FAILED` if no usable keys exist.
-    pub fn verify(
-        &mut self,
-        token: &str,
-        secret: Option<Vec<u8>>,
-        options_json: &str,
-        clock: f64,
-        now: f64,
-    ) -> Result<String, VerifyError> {
-        only_result(self.prepare(token, secret, options_json, clock, now, 0)?)
-    }
-
-    /// [`prepare`] with the cached keys (`clock` in ms for the cache, `now` in s for claims).
-    ///
-    /// # Errors
-    /// A [`VerifyError`]; `ERR_JWKS_FETCH_FAILED` if no usable keys exist.
-    pub fn prepare(
-        &mut self,
-        token: &str,
-        secret: Option<Vec<u8>>,
-        options_json: &str,
-        clock: f64,
-        now: f64,
-        mask: u32,
-    ) -> Result<HostCheck, VerifyError> {
-        with_options(options_json, now, secret, |options, use_cache| {
-            let generation = self.0.generation();
-            let (keys, tokens) = self
-                .0
-                .keys_for_verification(clock)
-                .ok_or_else(no_usable_keys)?;
-            let prepared = prepare_token(
-                token,
-                Some(keys),
-                options,
-                &host_mask(mask),
-                use_cache.then_some(tokens),
-            )?;
-            Ok(host_check(prepared, use_cache, generation))
-        })
-    }
-
-    /// Completes `check` (prepared by [`Self::prepare`]) with the host's answer, as
-    /// `header NUL payload` ([`verified_text`]). The verified token joins the token cache only if
-    /// the key set is still the one it was checked against.
-    ///
-    /// # Errors
-    /// A [`VerifyError`].
-    pub fn finish(
-        &mut self,
-        check: &mut HostCheck,
-        clock: f64,
-        host_verified: bool,
-    ) -> Result<String, VerifyError> {
-        let same_set = self.0.generation() == check.generation;
-        let cache = match self.0.keys_and_tokens(clock) {
-            Some((_, tokens)) if same_set && check.use_cache => Some(tokens),
-            _ => None,
-        };
-        let token = check.complete_token(host_verified, cache)?;
-        Ok(verified_text(&token))
+            .map_err(failure)?;
+        Ok(taken.then(|| self.current()))
     }
 
     /// The cached key set as JSON text.
@@ -530,123 +526,42 @@ impl WasmRemoteCache {
         self.0.snapshot().map_or(f64::NAN, |(_, at, _)| at)
     }
 
-    /// Changes whenever the cached key set is replaced.
-    pub fn generation(&self) -> u32 {
-        self.0.generation()
-    }
-
     /// The cached keys' max-age (ms), or NaN.
     #[wasm_bindgen(js_name = maxAge)]
     pub fn max_age(&self) -> f64 {
         self.0.snapshot().map_or(f64::NAN, |(_, _, age)| age)
     }
 
-    /// The counters as JSON.
-    #[wasm_bindgen(js_name = statsJson)]
-    pub fn stats_json(&self) -> String {
+    /// The counters.
+    pub fn stats(&self) -> RemoteStats {
         let stats = self.0.stats();
-        let keys = self.0.key_count();
-        let mut out = format!(
-            "{{\"hits\":{},\"fetches\":{},\"failures\":{},\"staleServed\":{},\"keyCount\":{keys}",
-            stats.hits, stats.fetches, stats.failures, stats.stale_served
-        );
-        if let Some(at) = stats.last_fetch_at {
-            out.push_str(&format!(",\"lastFetchAt\":{}", json_number(at)));
+        let (code, message, at) = match &stats.last_error {
+            Some((code, message, at)) => (Some(code.clone()), Some(message.clone()), Some(*at)),
+            None => (None, None, None),
+        };
+        // Counters reach 2^53 only after centuries of verifications.
+        #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+        let count = |n: u64| n as f64;
+        #[allow(clippy::as_conversions, clippy::cast_precision_loss)]
+        let key_count = self.0.key_count() as f64;
+        RemoteStats {
+            hits: count(stats.hits),
+            fetches: count(stats.fetches),
+            failures: count(stats.failures),
+            stale_served: count(stats.stale_served),
+            key_count,
+            last_fetch_at: stats.last_fetch_at,
+            last_error_code: code,
+            last_error_message: message,
+            last_error_at: at,
         }
-        if let Some((code, message, at)) = &stats.last_error {
-            out.push_str(&format!(
-                ",\"lastError\":{{\"code\":{},\"message\":{},\"at\":{}}}",
-                json::quote(code),
-                json::quote(message),
-                json_number(*at)
-            ));
-        }
-        out.push('}');
-        out
     }
 }
 
-/// The result of a preparation that left nothing to the host (mask 0 never does).
-fn only_result(mut check: HostCheck) -> Result<String, VerifyError> {
-    check
-        .take_verified_text()
-        .ok_or_else(|| invalid_options("the signature was left to a host provider"))
-}
-
-fn no_usable_keys() -> VerifyError {
-    VerifyError::from(Failure::from(Error::JwksFetchFailed(
-        "the remote key set has no usable keys".to_owned(),
-    )))
-}
-
-/// A finite time in whole milliseconds for the stats document (non-finite becomes 0).
-fn json_number(value: f64) -> String {
-    if value.is_finite() {
-        // `as` from f64 saturates and never panics; the value is a timestamp for display.
-        #[allow(clippy::as_conversions, clippy::cast_possible_truncation)]
-        let whole = value.round() as i64;
-        whole.to_string()
-    } else {
-        "0".to_owned()
-    }
-}
-
-/// Maps the normalised options document onto [`VerifyOptions`]. Absent members keep defaults.
-fn read_options_document(document: &Object) -> Result<VerifyOptions, VerifyError> {
-    Ok(VerifyOptions {
-        algorithms: string_list(document, "algorithms")?,
-        crit: crit(document)?,
-        claims: ClaimOptions {
-            issuer: string_list(document, "issuer")?,
-            audience: string_list(document, "audience")?,
-            subject: string(document, "subject")?,
-            typ: string(document, "typ")?,
-            clock_tolerance: number(document, "clockTolerance")?.unwrap_or(0.0),
-            max_token_age: number(document, "maxTokenAge")?,
-            required_claims: string_list(document, "requiredClaims")?.unwrap_or_default(),
-        },
-        ..VerifyOptions::default()
-    })
-}
-
-fn string(document: &Object, name: &str) -> Result<Option<JsString>, VerifyError> {
-    match document.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(invalid_options(&format!("{name} must be a string"))),
-    }
-}
-
-fn number(document: &Object, name: &str) -> Result<Option<f64>, VerifyError> {
-    match document.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => Ok(Some(*n)),
-        Some(_) => Err(invalid_options(&format!("{name} must be a number"))),
-    }
-}
-
-fn string_list(document: &Object, name: &str) -> Result<Option<Vec<JsString>>, VerifyError> {
-    match document.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| item.as_js().cloned())
-            .collect::<Option<Vec<_>>>()
-            .map(Some)
-            .ok_or_else(|| invalid_options(&format!("{name} must be a list of strings"))),
-        Some(_) => Err(invalid_options(&format!("{name} must be a list"))),
-    }
-}
-
-fn crit(document: &Object) -> Result<Vec<(JsString, bool)>, VerifyError> {
-    match document.get("crit") {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Object(names)) => names
-            .iter()
-            .map(|(name, protected)| protected.as_bool().map(|p| (name.clone(), p)))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| invalid_options("crit must map names to booleans")),
-        Some(_) => Err(invalid_options("crit must be an object")),
+impl WasmRemoteCache {
+    /// A `KeySet` of the keys last accepted or restored, with a cache of its own.
+    fn current(&self) -> WasmKeySet {
+        WasmKeySet::of(self.0.current_keys().cloned(), false)
     }
 }
 
@@ -715,7 +630,7 @@ pub fn open_session_data(
         Some(session_cookie::Strategy::Jwe) => session_cookie::open_jwe(value, secret, now_ms),
         None => return Err(invalid_options("strategy must be compact, jwt or jwe")),
     }
-    .map_err(|error| VerifyError::from(Failure::from(error)))?;
+    .map_err(failure)?;
     Ok(match opened {
         session_cookie::Opened::Miss => None,
         session_cookie::Opened::Payload(json) => Some(json),
@@ -746,7 +661,7 @@ pub fn check_session(
         plugin_claims,
     )
     .map(|session| session.map(|s| vec![s.session_json, s.user_json]))
-    .map_err(|error| VerifyError::from(Failure::from(error)))
+    .map_err(failure)
 }
 
 /// An unverified look at a token: `[header_json, payload_text]` (the payload may be any text).
@@ -755,11 +670,10 @@ pub fn check_session(
 /// A [`VerifyError`] when the token is not a compact JWS.
 #[wasm_bindgen(js_name = inspectToken)]
 pub fn inspect_token(token: &str) -> Result<Vec<String>, VerifyError> {
-    let untrusted = crate::UntrustedToken::parse(token, &[])
-        .map_err(|error| VerifyError::from(Failure::from(error)))?;
+    let untrusted = crate::UntrustedToken::parse(token, &[]).map_err(failure)?;
     let payload = untrusted
         .payload_bytes()
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .map_err(|error| VerifyError::from(Failure::from(error)))?;
+        .map_err(failure)?;
     Ok(vec![untrusted.header_json().to_owned(), payload])
 }

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, errors, verifyToken, type VerifyOptions } from './inline.js';
-import { bindingsSync, type Bindings } from '../wasm.js';
+import { bindingsSync } from '../wasm.js';
 import { wasmFailure } from '../failure.js';
 
 const VERIFY_USAGE = `usage: edge-jwt verify <token|-> --jwks <url|file> [options]
@@ -118,7 +118,7 @@ function ago(seconds: number): string {
 }
 
 function inspect(token: string): number {
-  const wasm = bindingsSync() as Bindings & { inspectToken(token: string): string[] };
+  const wasm = bindingsSync();
   let parts: string[];
   try {
     parts = wasm.inspectToken(token);
