@@ -73,7 +73,8 @@ export function wasmFailure(error: unknown): unknown {
   return takeFailure(error) ?? error;
 }
 
-/** `{ payload, protectedHeader }` from a verified token's header and payload JSON texts. */
-export function resultOf([header, payload]: Verified): VerifyResult {
-  return { payload: JSON.parse(payload) as JWTPayload, protectedHeader: JSON.parse(header) as JWSHeader };
+/** `{ payload, protectedHeader }` from a verified token's `[protectedHeader, payload]` JSON text. */
+export function resultOf(verified: Verified): VerifyResult {
+  const [protectedHeader, payload] = JSON.parse(verified) as [JWSHeader, JWTPayload];
+  return { payload, protectedHeader };
 }

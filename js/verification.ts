@@ -3,10 +3,11 @@
  * takes, remote key sets included (a remote set hands over its current local set), and the protocol
  * of the seam (`src/wasm.rs`, docs/ARCHITECTURE.md):
  *
- * - in WebAssembly alone, one call: `verify` answers the header and payload texts;
- * - with the host's crypto, at most two: `prepare` answers either the finished header and payload
- *   (a cache hit, HMAC, an algorithm the host does not check) or `[ticket, algorithm, ...keys]`;
- *   the host checks the signature; `KeySet.finish(ticket, verdict)` answers the header and payload.
+ * - in WebAssembly alone, one call: `verify` answers the verified token, one JSON text
+ *   `[protectedHeader, payload]`;
+ * - with the host's crypto, at most two: `prepare` answers either the finished token (a cache hit,
+ *   HMAC, an algorithm the host does not check) or `[ticket, algorithm, ...keys]`; the host checks
+ *   the signature; `KeySet.finish(ticket, verdict)` answers the verified token.
  *
  * @module
  */
@@ -88,7 +89,7 @@ export function verifyWithHost(v: Verification, host: HostCheck): VerifyResult |
   } catch (error) {
     throw wasmFailure(error);
   }
-  if (typeof step[0] === 'string') return resultOf(step as Verified);
+  if (typeof step[0] === 'string') return resultOf(step[0]);
   const [ticket, algorithm, ...keys] = step as HostRequest;
   let verdict: boolean | undefined | Promise<boolean | undefined>;
   try {

@@ -100,7 +100,8 @@ export async function verifyToken<Payload = JWTPayload>(
   if (loadedBindings() === undefined) await bindingsAsync();
   const v = inputs(token, keys, options);
   const host = nativeHostCheck();
-  return (host === undefined ? verifyInModule(v) : await verifyWithHost(v, host)) as VerifyResult<Payload>;
+  // (Returned, not awaited: a synchronous host's result settles the promise without another tick.)
+  return (host === undefined ? verifyInModule(v) : verifyWithHost(v, host)) as VerifyResult<Payload>;
 }
 
 /** What `jwtVerify` accepts as its key: every form jose's `jwtVerify` takes, and `verifyToken`'s key sets. */

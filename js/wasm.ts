@@ -25,12 +25,12 @@ export type RemoteCacheHandle = Generated.RemoteCache;
 /** A failure reported by the module. */
 export type VerifyErrorHandle = Generated.VerifyError;
 
-/** A verified token's protected header and payload JSON texts (`verify`, `prepare`, `KeySet.finish`). */
-export type Verified = [header: string, payload: string];
+/** A verified token as one JSON text, `[protectedHeader, payload]` (`verify`, `prepare`, `KeySet.finish`). */
+export type Verified = string;
 /** What a host check needs: the ticket for `KeySet.finish`, the algorithm, the positions of the keys to try. */
 export type HostRequest = [ticket: number, algorithm: string, ...keys: number[]];
 /** What `prepare` answers in one value (wasm-bindgen declares it as an array of any). */
-export type Prepared = Verified | HostRequest;
+export type Prepared = [verified: Verified] | HostRequest;
 
 /** How an entry point provides the compiled module. */
 export interface ModuleSource {

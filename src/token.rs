@@ -186,7 +186,10 @@ pub(crate) fn utf8_text(bytes: Vec<u8>) -> Option<String> {
 /// RFC 7515 §4.1.11 as jose applies it: `crit` is a non-empty array of non-empty strings; each
 /// name must be recognised (`b64` always is), present in the header, and (for names the caller
 /// marks so, and `b64`) integrity protected, which every compact header member is.
-fn validate_crit(header: &Object, recognized: &[(JsString, bool)]) -> Result<Vec<JsString>, Error> {
+pub(crate) fn validate_crit(
+    header: &Object,
+    recognized: &[(JsString, bool)],
+) -> Result<Vec<JsString>, Error> {
     let Some(crit) = header.get("crit") else {
         return Ok(Vec::new());
     };

@@ -7,8 +7,10 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use std::sync::Arc;
+
 use crate::alg::Algorithm;
-use crate::json::Object;
+use crate::verify::TokenParts;
 
 /// The most tokens kept.
 pub const MAX_ENTRIES: usize = 1_000;
@@ -21,22 +23,20 @@ pub const MAX_BYTES: usize = 4 * 1024 * 1024;
 pub struct CachedToken {
     /// The algorithm that verified it.
     pub algorithm: Algorithm,
-    /// The protected header.
-    pub header: Object,
-    /// The protected header JSON.
-    pub header_json: String,
-    /// The claims.
-    pub payload: Object,
-    /// The claims JSON.
-    pub payload_json: String,
+    /// The secret an HMAC token verified with (none for a public-key token): a lookup with
+    /// another secret does not find it.
+    pub secret: Option<Vec<u8>>,
+    /// Its decoded header and claims, shared with every result answered from the cache.
+    pub parts: Arc<TokenParts>,
 }
 
 impl CachedToken {
     fn cost(&self, token: &str) -> usize {
         token
             .len()
-            .saturating_add(self.header_json.len().saturating_mul(2))
-            .saturating_add(self.payload_json.len().saturating_mul(2))
+            .saturating_add(self.parts.header_json.len().saturating_mul(2))
+            .saturating_add(self.parts.payload_json.len().saturating_mul(2))
+            .saturating_add(self.secret.as_ref().map_or(0, Vec::len))
     }
 }
 
@@ -56,9 +56,13 @@ impl TokenCache {
         Self::default()
     }
 
-    /// The entry for exactly this token text.
-    pub fn get(&mut self, token: &str) -> Option<&CachedToken> {
-        let found = self.entries.get(token);
+    /// The entry for exactly this token text; for an HMAC token, only if it verified with
+    /// `secret`.
+    pub fn get(&mut self, token: &str, secret: Option<&[u8]>) -> Option<&CachedToken> {
+        let found = self
+            .entries
+            .get(token)
+            .filter(|entry| !entry.algorithm.is_hmac() || entry.secret.as_deref() == secret);
         if found.is_some() {
             self.hits = self.hits.saturating_add(1);
         }
@@ -122,15 +126,36 @@ impl TokenCache {
 mod tests {
     #![allow(clippy::arithmetic_side_effects)]
     use super::*;
+    use crate::json::Object;
 
     fn entry(size: usize) -> CachedToken {
         CachedToken {
             algorithm: Algorithm::EdDsa,
-            header: Object::default(),
-            header_json: "{}".to_owned(),
-            payload: Object::default(),
-            payload_json: "x".repeat(size),
+            secret: None,
+            parts: Arc::new(TokenParts {
+                header: Object::default(),
+                header_json: "{}".to_owned(),
+                payload: Object::default(),
+                payload_json: "x".repeat(size),
+            }),
         }
+    }
+
+    #[test]
+    fn an_hmac_token_is_found_only_with_its_secret() {
+        let mut cache = TokenCache::new();
+        let mut hmac = entry(1);
+        hmac.algorithm = Algorithm::Hs256;
+        hmac.secret = Some(b"one".to_vec());
+        cache.insert("t", hmac);
+        assert!(cache.get("t", Some(b"one")).is_some());
+        assert!(cache.get("t", Some(b"two")).is_none());
+        assert!(cache.get("t", None).is_none());
+        cache.insert("p", entry(1));
+        assert!(
+            cache.get("p", Some(b"any")).is_some(),
+            "a public-key token ignores the secret"
+        );
     }
 
     #[test]
@@ -140,8 +165,8 @@ mod tests {
             cache.insert(&format!("t{i}"), entry(10));
         }
         assert_eq!(cache.len(), MAX_ENTRIES);
-        assert!(cache.get("t0").is_none(), "oldest out first");
-        assert!(cache.get(&format!("t{}", MAX_ENTRIES + 9)).is_some());
+        assert!(cache.get("t0", None).is_none(), "oldest out first");
+        assert!(cache.get(&format!("t{}", MAX_ENTRIES + 9), None).is_some());
         assert_eq!(cache.hits(), 1);
     }
 
@@ -155,7 +180,7 @@ mod tests {
         assert!(cache.bytes() <= MAX_BYTES);
         assert!(cache.len() < 10);
         cache.insert("huge", entry(MAX_BYTES));
-        assert!(cache.get("huge").is_none());
+        assert!(cache.get("huge", None).is_none());
         let before = cache.len();
         cache.remove("t9");
         assert_eq!(cache.len(), before - 1);

@@ -3,6 +3,8 @@
 //! the caller's secret for HMAC), the signature, then the payload and its claims. The signature is
 //! always checked before any claim.
 
+use std::sync::Arc;
+
 use crate::alg::Algorithm;
 use crate::claims::{self, ClaimOptions};
 use crate::crypto;
@@ -39,14 +41,25 @@ impl VerifyOptions {
     }
 }
 
+/// The decoded protected header and claims of a verified token (shared by the token cache and
+/// the results it answers, so a cache hit copies nothing).
+#[derive(Debug)]
+pub struct TokenParts {
+    /// The protected header.
+    pub header: Object,
+    /// The protected header as JSON text.
+    pub header_json: String,
+    /// The claims.
+    pub payload: Object,
+    /// The claims as JSON text.
+    pub payload_json: String,
+}
+
 /// A token whose signature verified and whose claims passed.
 #[derive(Debug, Clone)]
 pub struct VerifiedToken {
     algorithm: Algorithm,
-    header: Object,
-    header_json: String,
-    payload: Object,
-    payload_json: String,
+    parts: Arc<TokenParts>,
 }
 
 impl VerifiedToken {
@@ -59,25 +72,33 @@ impl VerifiedToken {
     /// The protected header.
     #[must_use]
     pub fn header(&self) -> &Object {
-        &self.header
+        &self.parts.header
     }
 
     /// The protected header as JSON text.
     #[must_use]
     pub fn header_json(&self) -> &str {
-        &self.header_json
+        &self.parts.header_json
     }
 
     /// The claims.
     #[must_use]
     pub fn payload(&self) -> &Object {
-        &self.payload
+        &self.parts.payload
     }
 
     /// The claims as JSON text.
     #[must_use]
     pub fn payload_json(&self) -> &str {
-        &self.payload_json
+        &self.parts.payload_json
+    }
+
+    fn cached(&self, secret: Option<&[u8]>) -> CachedToken {
+        CachedToken {
+            algorithm: self.algorithm,
+            secret: secret.map(<[u8]>::to_vec),
+            parts: Arc::clone(&self.parts),
+        }
     }
 }
 
@@ -185,7 +206,7 @@ impl HostCheck {
         }
         let verified = self.if_verified?;
         if let (Some(cache), Some(token)) = (cache, &self.token) {
-            cache.insert(token, CachedToken::from(&verified));
+            cache.insert(token, verified.cached(None));
         }
         Ok(verified)
     }
@@ -209,12 +230,13 @@ pub fn prepare_token(
     host_handles: &dyn Fn(Algorithm) -> bool,
     mut cache: Option<&mut TokenCache>,
 ) -> Result<Prepared, Failure> {
-    let (untrusted, algorithm) = parse_checked(token, options)?;
-    if !algorithm.is_hmac() {
-        if let Some(hit) = cache.as_deref_mut().and_then(|c| c.get(token)) {
-            return revalidate(hit, options).map(Prepared::Verified);
-        }
+    if let Some(hit) = cache
+        .as_deref_mut()
+        .and_then(|c| c.get(token, options.secret.as_deref()))
+    {
+        return answer_from_cache(hit, options).map(Prepared::Verified);
     }
+    let (untrusted, algorithm) = parse_checked(token, options)?;
     if algorithm.is_hmac() {
         let Some(secret) = &options.secret else {
             return Err(Error::NotSupported(format!(
@@ -226,7 +248,11 @@ pub fn prepare_token(
         let input = untrusted.signing_input()?;
         let signature = untrusted.signature()?;
         crypto::hmac::verify(algorithm, secret, input, &signature)?;
-        return finish(untrusted, algorithm, options).map(Prepared::Verified);
+        let verified = finish(untrusted, algorithm, options)?;
+        if let Some(cache) = cache {
+            cache.insert(token, verified.cached(Some(secret)));
+        }
+        return Ok(Prepared::Verified(verified));
     }
     let keys = require_keys(keys, algorithm)?;
     // jose resolves the key before it decodes the signature; keep that order for error codes.
@@ -256,38 +282,48 @@ pub fn prepare_token(
     selection.verify(input, &signature)?;
     let verified = finish(untrusted, algorithm, options)?;
     if let Some(cache) = cache {
-        cache.insert(token, CachedToken::from(&verified));
+        cache.insert(token, verified.cached(None));
     }
     Ok(Prepared::Verified(verified))
 }
 
-/// A cached token's claims checked again at `options.now` with `options.claims`.
-fn revalidate(hit: &CachedToken, options: &VerifyOptions) -> Result<VerifiedToken, Failure> {
-    claims::validate(&hit.header, &hit.payload, &options.claims, options.now).map_err(|error| {
-        Failure {
-            error,
-            payload_json: Some(hit.payload_json.clone()),
-        }
+/// A token that verified before with these keys (and, for HMAC, this secret): the rules that
+/// depend on the options are applied again (`crit`, the allow-list, the claims at `options.now`),
+/// and only the signature is skipped. The header and claims are shared, not copied.
+fn answer_from_cache(hit: &CachedToken, options: &VerifyOptions) -> Result<VerifiedToken, Failure> {
+    token::validate_crit(&hit.parts.header, &options.crit)?;
+    check_allowed(&JsString::from_static(hit.algorithm.name()), options)?;
+    claims::validate(
+        &hit.parts.header,
+        &hit.parts.payload,
+        &options.claims,
+        options.now,
+    )
+    .map_err(|error| Failure {
+        error,
+        payload_json: Some(hit.parts.payload_json.clone()),
     })?;
     Ok(VerifiedToken {
         algorithm: hit.algorithm,
-        header: hit.header.clone(),
-        header_json: hit.header_json.clone(),
-        payload: hit.payload.clone(),
-        payload_json: hit.payload_json.clone(),
+        parts: Arc::clone(&hit.parts),
     })
 }
 
-impl From<&VerifiedToken> for CachedToken {
-    fn from(verified: &VerifiedToken) -> Self {
-        Self {
-            algorithm: verified.algorithm,
-            header: verified.header.clone(),
-            header_json: verified.header_json.clone(),
-            payload: verified.payload.clone(),
-            payload_json: verified.payload_json.clone(),
-        }
+/// The `algorithms` allow-list, applied to the header's `alg` as written.
+fn check_allowed(alg: &JsString, options: &VerifyOptions) -> Result<(), Error> {
+    let Some(allowed) = &options.algorithms else {
+        return Ok(());
+    };
+    if allowed.contains(alg) {
+        return Ok(());
     }
+    // (Only a failure shows the name, so only a failure makes its text.)
+    let shown = alg.to_text_lossy().chars().take(32).collect::<String>();
+    let allowed: Vec<_> = allowed.iter().map(JsString::to_text_lossy).collect();
+    Err(Error::AlgNotAllowed(format!(
+        "the token's alg {shown:?} is not in the allowed algorithms [{}]",
+        allowed.join(", ")
+    )))
 }
 
 /// Structure, header, allow-list, algorithm support.
@@ -297,18 +333,8 @@ fn parse_checked<'t>(
 ) -> Result<(UntrustedToken<'t>, Algorithm), Error> {
     let untrusted = UntrustedToken::parse(token, &options.crit)?;
     let alg = untrusted.alg();
-    // (Only a failure shows the name, so only a failure makes its text.)
+    check_allowed(alg, options)?;
     let shown = || alg.to_text_lossy().chars().take(32).collect::<String>();
-    if let Some(allowed) = &options.algorithms {
-        if !allowed.contains(alg) {
-            let allowed: Vec<_> = allowed.iter().map(JsString::to_text_lossy).collect();
-            return Err(Error::AlgNotAllowed(format!(
-                "the token's alg {:?} is not in the allowed algorithms [{}]",
-                shown(),
-                allowed.join(", ")
-            )));
-        }
-    }
     let algorithm = untrusted.algorithm().ok_or_else(|| {
         Error::NotSupported(format!(
             "the token's alg {:?} is not supported (supported: {})",
@@ -360,10 +386,12 @@ fn finish(
     let (header, header_json) = untrusted.into_header();
     Ok(VerifiedToken {
         algorithm,
-        header,
-        header_json,
-        payload,
-        payload_json,
+        parts: Arc::new(TokenParts {
+            header,
+            header_json,
+            payload,
+            payload_json,
+        }),
     })
 }
 
@@ -497,10 +525,13 @@ mod tests {
             &token,
             CachedToken {
                 algorithm: Algorithm::EdDsa,
-                header,
-                header_json: r#"{"alg":"EdDSA"}"#.into(),
-                payload,
-                payload_json: r#"{"sub":"a","exp":100}"#.into(),
+                secret: None,
+                parts: Arc::new(TokenParts {
+                    header,
+                    header_json: r#"{"alg":"EdDSA"}"#.into(),
+                    payload,
+                    payload_json: r#"{"sub":"a","exp":100}"#.into(),
+                }),
             },
         );
         let hit = prepare_token(&token, Some(&keys), &options, &|_| false, Some(&mut cache));

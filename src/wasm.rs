@@ -5,9 +5,10 @@
 //! - [`setup`], once per instance: the algorithms the host's crypto checks, by name.
 //! - [`WasmKeySet`] (`KeySet`): a parsed JWKS, its cache of verified tokens, and the host checks
 //!   it waits on. [`WasmOptions`] (`Options`): an options document read once.
-//! - [`verify`]: a whole verification in WebAssembly, one call, `[header, payload]` out.
+//! - [`verify`]: a whole verification in WebAssembly, one call. A verified token crosses as one
+//!   JSON text, `[header, payload]` ([`verified_json`]): one string to copy, one `JSON.parse`.
 //! - [`prepare`], then `KeySet.finish`: at most two calls when the host checks the signature.
-//!   `prepare` answers in one value either the finished `[header, payload]` (a cache hit, HMAC, an
+//!   `prepare` answers in one value either the finished `[verified_json]` (a cache hit, HMAC, an
 //!   algorithm the host does not check) or `[ticket, algorithm, ...key positions]`; `finish`
 //!   takes the ticket and the host's verdict.
 //! - [`WasmRemoteCache`] (`RemoteCache`): the policy of a remote key set, which answers fetch /
@@ -146,9 +147,9 @@ impl WasmKeySet {
         self.keys.as_ref().map_or(0, |keys| keys.keys().len())
     }
 
-    /// Completes the host check of `ticket` ([`prepare`]) with the host's verdict: `[header,
-    /// payload]`. `undefined` when there is no such check (the instance was replaced since, or
-    /// the verdict is `undefined`: the host could not check): then verify again.
+    /// Completes the host check of `ticket` ([`prepare`]) with the host's verdict: the verified
+    /// token ([`verified_json`]). `undefined` when there is no such check (the instance was
+    /// replaced since) or no verdict (the host could not check): then verify again.
     ///
     /// # Errors
     /// A [`VerifyError`].
@@ -156,7 +157,7 @@ impl WasmKeySet {
         &mut self,
         ticket: f64,
         verdict: Option<bool>,
-    ) -> Result<Option<Vec<String>>, VerifyError> {
+    ) -> Result<Option<String>, VerifyError> {
         let Some(at) = self.pending.iter().position(|p| p.ticket == ticket) else {
             return Ok(None);
         };
@@ -169,7 +170,7 @@ impl WasmKeySet {
             .check
             .complete(verified, cache)
             .map_err(VerifyError::from)?;
-        Ok(Some(header_and_payload(&token)))
+        Ok(Some(verified_json(&token)))
     }
 }
 
@@ -268,12 +269,19 @@ fn invalid_options(message: &str) -> VerifyError {
     }
 }
 
-/// The protected header and payload JSON texts of a verified token.
-fn header_and_payload(token: &VerifiedToken) -> Vec<String> {
-    vec![
-        token.header_json().to_owned(),
-        token.payload_json().to_owned(),
-    ]
+/// A verified token as one JSON text, `[header, payload]`: both are JSON texts the core parsed
+/// (no byte-order mark left, only JSON whitespace), so the array is JSON, and `JSON.parse` of it
+/// gives the two values `JSON.parse` gives each text.
+fn verified_json(token: &VerifiedToken) -> String {
+    let (header, payload) = (token.header_json(), token.payload_json());
+    let mut text =
+        String::with_capacity(header.len().saturating_add(payload.len()).saturating_add(3));
+    text.push('[');
+    text.push_str(header);
+    text.push(',');
+    text.push_str(payload);
+    text.push(']');
+    text
 }
 
 fn token_text(token: &[u8]) -> Result<&str, VerifyError> {
@@ -284,7 +292,7 @@ fn token_text(token: &[u8]) -> Result<&str, VerifyError> {
 }
 
 /// Verifies `token` (UTF-8) against `keys` or `secret` entirely in WebAssembly, `now` in seconds
-/// since the epoch: `[header, payload]`.
+/// since the epoch: the verified token ([`verified_json`]).
 ///
 /// # Errors
 /// A [`VerifyError`].
@@ -295,19 +303,19 @@ pub fn verify(
     options: &WasmOptions,
     secret: Option<Vec<u8>>,
     now: f64,
-) -> Result<Vec<String>, VerifyError> {
+) -> Result<String, VerifyError> {
     let token = token_text(token)?;
     let (run, token_cache) = run_options(options, secret, now);
     let cache = token_cache.then_some(&mut keys.tokens);
     match prepare_token(token, keys.keys.as_ref(), &run, &|_| false, cache)? {
-        Prepared::Verified(verified) => Ok(header_and_payload(&verified)),
+        Prepared::Verified(verified) => Ok(verified_json(&verified)),
         Prepared::HostCheck(_) => Err(invalid_options("no signature is left to the host here")),
     }
 }
 
 /// Verifies `token` (UTF-8) up to the signature, leaving the signatures of the algorithms given to
-/// [`setup`] to the host: `[header, payload]` when done, else `[ticket, algorithm, ...key
-/// positions]` (positions in the key set's `keys`), for `KeySet.finish`.
+/// [`setup`] to the host: `[verified token]` ([`verified_json`]) when done, else `[ticket,
+/// algorithm, ...key positions]` (positions in the key set's `keys`), for `KeySet.finish`.
 ///
 /// # Errors
 /// A [`VerifyError`].
@@ -326,10 +334,7 @@ pub fn prepare(
     let host = |alg: Algorithm| host_only || (room && host_checks(alg));
     let cache = token_cache.then_some(&mut keys.tokens);
     match prepare_token(token, keys.keys.as_ref(), &run, &host, cache)? {
-        Prepared::Verified(verified) => Ok(header_and_payload(&verified)
-            .into_iter()
-            .map(JsValue::from)
-            .collect()),
+        Prepared::Verified(verified) => Ok(vec![JsValue::from(verified_json(&verified))]),
         Prepared::HostCheck(check) => {
             let ticket = next_ticket();
             let mut answer = Vec::with_capacity(check.keys().len().saturating_add(2));

@@ -45,3 +45,28 @@ test('tokenCache must be a boolean', async () => {
   await assert.rejects(lib.verifyToken('a.b.c', { keys: [] }, { tokenCache: 'yes' }), TypeError);
   assert.throws(() => lib.verifyTokenSync('a.b.c', { keys: [] }, { tokenCache: 1 }), TypeError);
 });
+
+test('HS256: a cached token is found only with the secret it verified with', async () => {
+  const [a, b] = ['secret-a-of-sufficient-length-0123456789', 'secret-b-of-sufficient-length-0123456789'];
+  const token = await new jose.SignJWT({ sub: 'u1' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(NOW).setExpirationTime(NOW + 60).sign(new TextEncoder().encode(a));
+  for (let i = 0; i < 3; i += 1) {
+    assert.equal((await lib.verifyToken(token, null, { secret: a, currentDate: at(NOW) })).payload.sub, 'u1');
+    assert.equal(lib.verifyTokenSync(token, null, { secret: a, currentDate: at(NOW) }).payload.sub, 'u1');
+  }
+  const wrongSecret = (e) => e.code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED';
+  await assert.rejects(lib.verifyToken(token, null, { secret: b, currentDate: at(NOW) }), wrongSecret);
+  assert.throws(() => lib.verifyTokenSync(token, null, { secret: b, currentDate: at(NOW) }), wrongSecret);
+  await assert.rejects(lib.verifyToken(token, null, { secret: a, currentDate: at(NOW + 60) }), (e) => e.code === 'ERR_JWT_EXPIRED');
+  await assert.rejects(lib.verifyToken(token, null, { secret: a, currentDate: at(NOW), algorithms: ['HS512'] }), (e) => e.code === 'ERR_JOSE_ALG_NOT_ALLOWED');
+});
+
+test('a cached token with a crit header is refused by a call that does not recognise it', async () => {
+  const { publicKey, privateKey } = await jose.generateKeyPair('EdDSA', { extractable: true });
+  const keys = lib.createLocalJWKSet({ keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'k' }] });
+  const token = await new jose.SignJWT({ sub: 'u1' }).setProtectedHeader({ alg: 'EdDSA', kid: 'k', crit: ['x-ext'], 'x-ext': 1 }).sign(privateKey, { crit: { 'x-ext': true } });
+  for (let i = 0; i < 3; i += 1) {
+    assert.equal((await lib.verifyToken(token, keys, { crit: { 'x-ext': true } })).payload.sub, 'u1');
+  }
+  await assert.rejects(lib.verifyToken(token, keys), (e) => e.code === 'ERR_JOSE_NOT_SUPPORTED');
+  assert.throws(() => lib.verifyTokenSync(token, keys), (e) => e.code === 'ERR_JOSE_NOT_SUPPORTED');
+});
