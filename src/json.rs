@@ -7,8 +7,9 @@
 //!
 //! The parser is iterative (an explicit stack of open containers, never deeper than
 //! [`MAX_DEPTH`]), so no input can exhaust the call stack, and every byte is looked at a bounded
-//! number of times, so time is linear in the input. About 900 lines of code (and as many of tests)
-//! instead of `serde_json`, which would cost about as much WebAssembly as the RSA implementation.
+//! number of times, so time is linear in the input. Not `serde_json`: it refuses a lone surrogate
+//! escape and `1e400`, which `JSON.parse` accepts, and keeps integers above 2^53 exact where
+//! JavaScript rounds them (measured, docs/ARCHITECTURE.md "Dependencies").
 //!
 //! Parsed strings and member names are [`JsString`]s: JavaScript strings, which a Rust `String`
 //! cannot always hold (see [`MARK`]), so no `String` stands for one.
