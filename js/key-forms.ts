@@ -9,6 +9,9 @@
 import { JOSENotSupported } from './errors.js';
 import type { JWK, JWSHeader, KeyObjectLike } from './types.js';
 
+// src/crypto/rsa.rs MIN_MODULUS_BITS (jose's rule too); tests/shared_facts.rs checks they are equal.
+const MIN_MODULUS_BITS = 2048;
+
 /**
  * What a key resolves to for the core: HMAC secret bytes, one public JWK, or a public CryptoKey
  * whose material cannot be read (`held`: WebCrypto checks the signature with it, the core decides
@@ -76,8 +79,8 @@ function checkCryptoKeyAlgorithm(key: CryptoKey, alg: string): void {
   if (expected.namedCurve !== undefined && algorithm.namedCurve !== expected.namedCurve) {
     throw new TypeError(`CryptoKey does not support this operation, its algorithm.namedCurve must be ${expected.namedCurve}`);
   }
-  if ((alg.startsWith('RS') || alg.startsWith('PS')) && (typeof algorithm.modulusLength !== 'number' || algorithm.modulusLength < 2048)) {
-    throw new TypeError(`${alg} requires key modulusLength to be 2048 bits or larger`);
+  if ((alg.startsWith('RS') || alg.startsWith('PS')) && (typeof algorithm.modulusLength !== 'number' || algorithm.modulusLength < MIN_MODULUS_BITS)) {
+    throw new TypeError(`${alg} requires key modulusLength to be ${MIN_MODULUS_BITS} bits or larger`);
   }
 }
 

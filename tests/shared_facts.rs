@@ -1,6 +1,7 @@
-//! Facts both languages hold, checked equal: the error codes of `src/error.rs` against the
-//! TypeScript error classes, and the Rust limits the TypeScript layer repeats. The Rust side is the
-//! source; a change there without the same change in `js/` fails here.
+//! Facts the other languages hold too, checked equal: the error codes of `src/error.rs` against the
+//! TypeScript and Python error classes, and the Rust limits and names the TypeScript and Python
+//! layers repeat. The Rust side is the source; a change there without the same change in `js/` or
+//! `python/edge_jwt/` fails here.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,6 +17,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use edge_jwt::crypto::rsa::MIN_MODULUS_BITS;
 use edge_jwt::error::CODES;
 use edge_jwt::jwks::MAX_JWKS_BYTES;
 use edge_jwt::remote::MAX_RETRY_INTERVAL_MS;
@@ -181,4 +183,62 @@ fn session_cache_facts_equal_the_rust_ones() {
         between(&gate, "\nconst SESSION_CACHE_AUDIENCE = ", ";"),
         format!("'{SESSION_CACHE_AUDIENCE}'")
     );
+}
+
+#[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "reads the TypeScript sources from disk, which a wasm32 test cannot"
+)]
+fn the_rsa_key_size_floor_equals_the_rust_one() {
+    let key_forms = source("js/key-forms.ts");
+    assert_eq!(
+        ts_integer(&key_forms, "MIN_MODULUS_BITS"),
+        u64::try_from(MIN_MODULUS_BITS).unwrap()
+    );
+}
+
+/// The value of `NAME = <integer literals joined by *>` at the start of a line of Python.
+fn py_integer(text: &str, name: &str) -> u64 {
+    let expr = between(text, &format!("\n{name} = "), "\n");
+    expr.split('*')
+        .map(|factor| factor.trim().replace('_', "").parse::<u64>())
+        .product::<Result<u64, _>>()
+        .unwrap_or_else(|e| panic!("{name} = {expr}: {e}"))
+}
+
+#[test]
+#[cfg_attr(
+    target_arch = "wasm32",
+    ignore = "reads the Python sources from disk, which a wasm32 test cannot"
+)]
+fn python_facts_equal_the_rust_ones() {
+    let remote = source("python/edge_jwt/remote.py");
+    assert_eq!(
+        py_integer(&remote, "MAX_BODY_BYTES"),
+        u64::try_from(MAX_JWKS_BYTES).unwrap()
+    );
+    let better_auth = source("python/edge_jwt/better_auth.py");
+    assert_eq!(
+        between(&better_auth, "\nSESSION_CACHE_TYP = ", "\n"),
+        format!("\"{SESSION_CACHE_TYP}\"")
+    );
+    assert_eq!(
+        between(&better_auth, "\nSESSION_CACHE_AUDIENCE = ", "\n"),
+        format!("\"{SESSION_CACHE_AUDIENCE}\"")
+    );
+    // One class per code: `code = "ERR_..."`, plus the base class's ERR_JOSE_GENERIC.
+    let errors = source("python/edge_jwt/errors.py");
+    let declared: Vec<String> = errors
+        .split("code = \"")
+        .chain(errors.split("code: ClassVar[str] = \""))
+        .skip(1)
+        .filter_map(|piece| piece.split('"').next())
+        .filter(|code| code.starts_with("ERR_"))
+        .map(str::to_owned)
+        .collect();
+    let unique: BTreeSet<String> = declared.iter().cloned().collect();
+    let mut expected = rust_codes();
+    expected.insert("ERR_JOSE_GENERIC".to_owned());
+    assert_eq!(unique, expected);
 }
