@@ -176,18 +176,6 @@ export function webCryptoParams(alg: string): WebCryptoParams {
   return { importParams: { name: 'ECDSA', namedCurve: CURVES[alg] ?? '' }, verify: { name: 'ECDSA', hash } };
 }
 
-export function base64urlBytes(text: string): Uint8Array {
-  const nodeBuffer = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
-  if (nodeBuffer !== undefined) return nodeBuffer.from(text, 'base64url');
-  // Workers, Deno and current browsers decode natively; the module has already checked the text.
-  const native = Uint8Array as { fromBase64?: (s: string, o: { alphabet: string }) => Uint8Array };
-  if (native.fromBase64 !== undefined) return native.fromBase64(text, { alphabet: 'base64url' });
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 const encoder = new TextEncoder();
 type NodeBuffer = { from(s: string, e: string): Uint8Array };
 
@@ -204,30 +192,28 @@ export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 }
 
 /**
- * Asks the host's native crypto whether a signature verifies with one of the keys the module chose
- * (`keys`: positions in the key set, whose JWKs `jwkAt` gives): true when one key verifies it, false
- * when none does, undefined when the host cannot verify this algorithm or key (the module then
- * verifies the whole token). `bytes` is the token as UTF-8; the module has parsed it, so it is
- * ASCII and the signing input is its bytes up to the last dot. Answers synchronously when the host
- * does (`node:crypto`), so the common path never waits on a microtask.
+ * Asks the host's native crypto whether `signature` over `input` verifies with one of the keys the
+ * module chose (`keys`: positions in the key set, whose JWKs `jwkAt` gives): true when one key
+ * verifies it, false when none does, undefined when the host cannot verify this algorithm or key
+ * (the module then verifies the whole token). Answers synchronously when the host does
+ * (`node:crypto`), so the common path never waits on a microtask.
  */
 export function hostVerifies(
   alg: string,
+  input: Uint8Array,
+  signature: Uint8Array,
   keys: readonly number[],
-  text: string,
-  bytes: Uint8Array,
   jwkAt: (index: number) => JWK | undefined,
 ): boolean | undefined | Promise<boolean | undefined> {
   const native = nativeVerifier();
   if (native === undefined) return undefined;
-  const dot = text.lastIndexOf('.');
-  const input = bytes.subarray(0, dot);
-  const signature = base64urlBytes(text.slice(dot + 1));
   const tryFrom = (position: number): boolean | undefined | Promise<boolean | undefined> => {
     for (let k = position; k < keys.length; k += 1) {
       const jwk = jwkAt(keys[k] ?? -1);
       if (jwk === undefined) return undefined;
       const verdict = native.verify(alg, jwk, input, signature);
+      // The last key's verdict is the answer as it is: no further promise for it.
+      if (isPromise(verdict) && k + 1 === keys.length) return verdict;
       if (isPromise(verdict)) return verdict.then((v) => (v === true ? true : v === undefined ? undefined : tryFrom(k + 1)));
       if (verdict === undefined) return undefined;
       if (verdict) return true;

@@ -6,8 +6,8 @@
  * - in WebAssembly alone, one call: `verify` answers the verified token, one JSON text
  *   `[protectedHeader, payload]`;
  * - with the host's crypto, at most two: `prepare` answers either the finished token (a cache hit,
- *   HMAC, an algorithm the host does not check) or `[ticket, algorithm, ...keys]`; the host checks
- *   the signature; `KeySet.finish(ticket, verdict)` answers the verified token.
+ *   HMAC, an algorithm the host does not check) or `[ticket, algorithm, signature, ...keys]`; the
+ *   host checks the signature; `KeySet.finish(ticket, verdict)` answers the verified token.
  *
  * @module
  */
@@ -30,16 +30,24 @@ export interface Verification {
 }
 
 /**
- * Checks the signature of `v` with one of `keys` (positions in `v.keys`): the verdict, or
- * undefined when this host cannot (then the module verifies alone).
+ * Checks `signature` over the token of `v` (its UTF-8 bytes up to the last dot) with one of `keys`
+ * (positions in `v.keys`): the verdict, or undefined when this host cannot (then the module
+ * verifies alone).
  */
 export type HostCheck = (
   algorithm: string,
+  signature: Uint8Array,
   keys: readonly number[],
   v: Verification,
 ) => boolean | undefined | Promise<boolean | undefined>;
 
-const nativeCheck: HostCheck = (algorithm, keys, v) => hostVerifies(algorithm, keys, v.text, v.bytes, (i) => v.keys?.jwk(i));
+const nativeCheck: HostCheck = (algorithm, signature, keys, v) =>
+  hostVerifies(algorithm, signingInput(v), signature, keys, (i) => v.keys?.jwk(i));
+
+/** What the signature signs: the token's UTF-8 bytes up to its last dot (the module parsed it, so it is ASCII). */
+export function signingInput(v: Verification): Uint8Array {
+  return v.bytes.subarray(0, v.text.lastIndexOf('.'));
+}
 
 /** The host's native crypto (`js/native.ts`) as a host check, or undefined where there is none. */
 export function nativeHostCheck(): HostCheck | undefined {
@@ -90,10 +98,10 @@ export function verifyWithHost(v: Verification, host: HostCheck): VerifyResult |
     throw wasmFailure(error);
   }
   if (typeof step[0] === 'string') return resultOf(step[0]);
-  const [ticket, algorithm, ...keys] = step as HostRequest;
+  const [ticket, algorithm, signature, ...keys] = step as HostRequest;
   let verdict: boolean | undefined | Promise<boolean | undefined>;
   try {
-    verdict = host(algorithm, keys, v);
+    verdict = host(algorithm, signature, keys, v);
   } catch (error) {
     release(v, ticket);
     throw error;

@@ -8,7 +8,7 @@
 import { JWKSNoMatchingKey, JWSInvalid, JWSSignatureVerificationFailed } from './errors.js';
 import { coreKey, isSingleKey, keyDoesNotFit, knownAlgorithm, oneKeySetText, type CoreKey } from './key-forms.js';
 import { localKeySet, LocalKeySet } from './keys.js';
-import { base64urlBytes, publicMembers, utf8, webCryptoParams } from './native.js';
+import { isPromise, publicMembers, utf8, webCryptoParams } from './native.js';
 import { normalizeOptions } from './options.js';
 import { RemoteKeySet } from './remote.js';
 import type {
@@ -23,7 +23,7 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from './types.js';
-import { nativeHostCheck, verifyInModule, verifyWithHost, type HostCheck, type Verification } from './verification.js';
+import { nativeHostCheck, signingInput, verifyInModule, verifyWithHost, type HostCheck, type Verification } from './verification.js';
 import { bindingsAsync, bindingsSync, loadedBindings } from './wasm.js';
 
 /** What `verifyTokenSync` accepts as keys. */
@@ -100,8 +100,11 @@ export async function verifyToken<Payload = JWTPayload>(
   if (loadedBindings() === undefined) await bindingsAsync();
   const v = inputs(token, keys, options);
   const host = nativeHostCheck();
-  // (Returned, not awaited: a synchronous host's result settles the promise without another tick.)
-  return (host === undefined ? verifyInModule(v) : verifyWithHost(v, host)) as VerifyResult<Payload>;
+  if (host === undefined) return verifyInModule(v) as VerifyResult<Payload>;
+  // A synchronous host's result is returned as it is (no tick); an asynchronous one is awaited,
+  // which settles this promise in fewer ticks than returning the promise would.
+  const result = verifyWithHost(v, host);
+  return (isPromise(result) ? await result : result) as VerifyResult<Payload>;
 }
 
 /** What `jwtVerify` accepts as its key: every form jose's `jwtVerify` takes, and `verifyToken`'s key sets. */
@@ -196,13 +199,10 @@ async function resolvedKey(given: unknown, core: CoreKey, alg: string): Promise<
 async function verifyWithHeldKey(text: string, held: CryptoKey, placeholderSet: LocalKeySet, alg: string, options: VerifyOptions | undefined): Promise<VerifyResult> {
   if (loadedBindings() === undefined) await bindingsAsync();
   const v: Verification = { text, bytes: utf8(text), options: normalizeOptions({ ...options, secret: undefined, tokenCache: false }), keys: placeholderSet };
-  const withHeldKey: HostCheck = async (algorithm, _keys, { text: token, bytes }) => {
-    const dot = token.lastIndexOf('.');
-    const signature = base64urlBytes(token.slice(dot + 1));
-    return crypto.subtle
-      .verify(webCryptoParams(algorithm).verify, held, signature as BufferSource, bytes.subarray(0, dot) as BufferSource)
+  const withHeldKey: HostCheck = async (algorithm, signature, _keys, verification) =>
+    crypto.subtle
+      .verify(webCryptoParams(algorithm).verify, held, signature as BufferSource, signingInput(verification) as BufferSource)
       .catch(() => false);
-  };
   return verifyWithHost(v, withHeldKey);
 }
 

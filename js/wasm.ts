@@ -27,8 +27,11 @@ export type VerifyErrorHandle = Generated.VerifyError;
 
 /** A verified token as one JSON text, `[protectedHeader, payload]` (`verify`, `prepare`, `KeySet.finish`). */
 export type Verified = string;
-/** What a host check needs: the ticket for `KeySet.finish`, the algorithm, the positions of the keys to try. */
-export type HostRequest = [ticket: number, algorithm: string, ...keys: number[]];
+/**
+ * What a host check needs: the ticket for `KeySet.finish`, the algorithm, the signature (decoded by
+ * the module), the positions of the keys to try.
+ */
+export type HostRequest = [ticket: number, algorithm: string, signature: Uint8Array, ...keys: number[]];
 /** What `prepare` answers in one value (wasm-bindgen declares it as an array of any). */
 export type Prepared = [verified: Verified] | HostRequest;
 

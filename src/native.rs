@@ -290,20 +290,19 @@ pub fn verify_native_detailed(
         Prepared::Verified(verified) => return Ok(verified),
         Prepared::HostCheck(check) => check,
     };
-    let verified = match (keys, signing_parts(token)) {
-        (Some(keys), Some((input, signature))) => check
-            .keys()
-            .iter()
-            .any(|&index| keys.key_verifies(index, check.algorithm(), input, &signature)),
+    // The signing input: the token up to its last dot ([`verify::prepare_token`] accepted it).
+    let verified = match (keys, token.rsplit_once('.')) {
+        (Some(keys), Some((input, _))) => check.keys().iter().any(|&index| {
+            keys.key_verifies(
+                index,
+                check.algorithm(),
+                input.as_bytes(),
+                check.signature(),
+            )
+        }),
         _ => false,
     };
     check.complete(verified, cache)
-}
-
-/// The signing input and the decoded signature of a token [`verify::prepare_token`] accepted.
-fn signing_parts(token: &str) -> Option<(&[u8], Vec<u8>)> {
-    let (input, signature) = token.rsplit_once('.')?;
-    Some((input.as_bytes(), base64url::decode_str(signature).ok()?))
 }
 
 /// The Rust code blocks of `docs/python.md` ("From Rust"), compiled and run as doctests.

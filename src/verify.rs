@@ -169,6 +169,7 @@ pub enum Prepared {
 pub struct HostCheck {
     algorithm: Algorithm,
     keys: Vec<usize>,
+    signature: Vec<u8>,
     /// The token, kept for the cache only when [`prepare_token`] was given one.
     token: Option<String>,
     if_verified: Result<VerifiedToken, Failure>,
@@ -188,6 +189,13 @@ impl HostCheck {
     #[must_use]
     pub fn keys(&self) -> &[usize] {
         &self.keys
+    }
+
+    /// The signature, decoded from the token's third segment (strict base64url), so that the host
+    /// decodes nothing. What it signs is the token's text up to its last dot.
+    #[must_use]
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
     }
 
     /// The verification, given whether one of [`Self::keys`] verified the signature. A token
@@ -274,6 +282,7 @@ pub fn prepare_token(
         return Ok(Prepared::HostCheck(HostCheck {
             algorithm,
             keys,
+            signature,
             token: cache.is_some().then(|| token.to_owned()),
             if_verified: finish(untrusted, algorithm, options),
             if_not: selection.mismatch(),

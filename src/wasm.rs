@@ -9,8 +9,9 @@
 //!   JSON text, `[header, payload]` ([`verified_json`]): one string to copy, one `JSON.parse`.
 //! - [`prepare`], then `KeySet.finish`: at most two calls when the host checks the signature.
 //!   `prepare` answers in one value either the finished `[verified_json]` (a cache hit, HMAC, an
-//!   algorithm the host does not check) or `[ticket, algorithm, ...key positions]`; `finish`
-//!   takes the ticket and the host's verdict.
+//!   algorithm the host does not check) or `[ticket, algorithm, signature, ...key positions]`
+//!   (the signature decoded here, so the host decodes nothing); `finish` takes the ticket and the
+//!   host's verdict.
 //! - [`WasmRemoteCache`] (`RemoteCache`): the policy of a remote key set, which answers fetch /
 //!   serve / wait and turns fetched bodies into a `KeySet`. No verification goes through it.
 //! - Failures cross as one [`VerifyError`] object whose `code` is the kind (`src/error.rs`).
@@ -315,7 +316,8 @@ pub fn verify(
 
 /// Verifies `token` (UTF-8) up to the signature, leaving the signatures of the algorithms given to
 /// [`setup`] to the host: `[verified token]` ([`verified_json`]) when done, else `[ticket,
-/// algorithm, ...key positions]` (positions in the key set's `keys`), for `KeySet.finish`.
+/// algorithm, signature, ...key positions]` (the signature decoded, as bytes; positions in the key
+/// set's `keys`), for `KeySet.finish`.
 ///
 /// # Errors
 /// A [`VerifyError`].
@@ -337,9 +339,10 @@ pub fn prepare(
         Prepared::Verified(verified) => Ok(vec![JsValue::from(verified_json(&verified))]),
         Prepared::HostCheck(check) => {
             let ticket = next_ticket();
-            let mut answer = Vec::with_capacity(check.keys().len().saturating_add(2));
+            let mut answer = Vec::with_capacity(check.keys().len().saturating_add(3));
             answer.push(JsValue::from(ticket));
             answer.push(JsValue::from(check.algorithm().name()));
+            answer.push(JsValue::from(check.signature().to_vec()));
             answer.extend(
                 check
                     .keys()
