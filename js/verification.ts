@@ -34,14 +34,14 @@ export interface Verification {
  * (positions in `v.keys`): the verdict, or undefined when this host cannot (then the module
  * verifies alone).
  */
-export type HostCheck = (
+export type SignatureCheck = (
   algorithm: string,
   signature: Uint8Array,
   keys: readonly number[],
   v: Verification,
 ) => boolean | undefined | Promise<boolean | undefined>;
 
-const nativeCheck: HostCheck = (algorithm, signature, keys, v) =>
+const nativeCheck: SignatureCheck = (algorithm, signature, keys, v) =>
   hostVerifies(algorithm, signingInput(v), signature, keys, (i) => v.keys?.jwk(i));
 
 /** What the signature signs: the token's UTF-8 bytes up to its last dot (the module parsed it, so it is ASCII). */
@@ -50,7 +50,7 @@ export function signingInput(v: Verification): Uint8Array {
 }
 
 /** The host's native crypto (`js/native.ts`) as a host check, or undefined where there is none. */
-export function nativeHostCheck(): HostCheck | undefined {
+export function nativeSignatureCheck(): SignatureCheck | undefined {
   return nativeVerifier() === undefined ? undefined : nativeCheck;
 }
 
@@ -89,7 +89,7 @@ export function verifyInModule(v: Verification): VerifyResult {
  * The verification with `host` checking the signature: at most two calls into the module, and
  * nothing awaited when the host answers synchronously (`node:crypto`).
  */
-export function verifyWithHost(v: Verification, host: HostCheck): VerifyResult | Promise<VerifyResult> {
+export function verifyWithHost(v: Verification, host: SignatureCheck): VerifyResult | Promise<VerifyResult> {
   let step: Prepared;
   try {
     const wasm = bindingsSync();

@@ -23,7 +23,7 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from './types.js';
-import { nativeHostCheck, signingInput, verifyInModule, verifyWithHost, type HostCheck, type Verification } from './verification.js';
+import { nativeSignatureCheck, signingInput, verifyInModule, verifyWithHost, type SignatureCheck, type Verification } from './verification.js';
 import { bindingsAsync, bindingsSync, loadedBindings } from './wasm.js';
 
 /** What `verifyTokenSync` accepts as keys. */
@@ -99,7 +99,7 @@ export async function verifyToken<Payload = JWTPayload>(
   }
   if (loadedBindings() === undefined) await bindingsAsync();
   const v = inputs(token, keys, options);
-  const host = nativeHostCheck();
+  const host = nativeSignatureCheck();
   if (host === undefined) return verifyInModule(v) as VerifyResult<Payload>;
   // A synchronous host's result is returned as it is (no tick); an asynchronous one is awaited,
   // which settles this promise in fewer ticks than returning the promise would.
@@ -199,7 +199,7 @@ async function resolvedKey(given: unknown, core: CoreKey, alg: string): Promise<
 async function verifyWithHeldKey(text: string, held: CryptoKey, placeholderSet: LocalKeySet, alg: string, options: VerifyOptions | undefined): Promise<VerifyResult> {
   if (loadedBindings() === undefined) await bindingsAsync();
   const v: Verification = { text, bytes: utf8(text), options: normalizeOptions({ ...options, secret: undefined, tokenCache: false }), keys: placeholderSet };
-  const withHeldKey: HostCheck = async (algorithm, signature, _keys, verification) =>
+  const withHeldKey: SignatureCheck = async (algorithm, signature, _keys, verification) =>
     crypto.subtle
       .verify(webCryptoParams(algorithm).verify, held, signature as BufferSource, signingInput(verification) as BufferSource)
       .catch(() => false);
