@@ -2,6 +2,7 @@
 // bench:start/bench:end markers) and docs/benchmarks.svg (µs per verification per algorithm, log scale).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gateLoadTable } from './gate-load.mjs';
 
 /** Where the figures go, relative to the repository root. */
 export const REPORT_FILE = join('docs', 'benchmarks.md');
@@ -26,6 +27,10 @@ export function markdown(results) {
     lines.push(`| ${r.alg} | ${fmt(r.verifyToken)} | ${fmt(r.jose)} | ${fmt(r.native)} | ${ratio(r.verifyToken, r.jose)} | ${ratio(r.verifyToken, r.native)} | ${fmt(r.verifyTokenSync)} | ${fmt(r.verifyTokenCached)} | ${w ? fmt(w.edge) : '–'} | ${w ? fmt(w.jose) : '–'} | ${w ? ratio(w.edge, w.jose) : '–'} |`);
   }
   lines.push('');
+  lines.push(...peers(results), '');
+  if (results.gateLoad) {
+    lines.push('The gate under HTTP load (see `bench/gate-load.mjs` for the method):', '', gateLoadTable(results.gateLoad), '');
+  }
   if (cold) {
     lines.push('Cold start (fresh Node process: import, local key set, first verification; ms, median of 9):', '');
     lines.push('| alg | edge-jwt | jose | ratio |', '|---|---:|---:|---:|');
@@ -47,6 +52,26 @@ export function markdown(results) {
   }
   lines.push('![µs per verification, log scale](benchmarks.svg)');
   return lines.join('\n');
+}
+
+/**
+ * The fastest Node peer (fast-jwt, `node:crypto` only) and the fixed cost around the signature:
+ * µs per verification, token caches off and on; `verifyToken` minus the bare primitive in Node and
+ * minus a bare `crypto.subtle.verify` (key imported beforehand) in workerd.
+ */
+function peers({ loop, workerd }) {
+  const f = (x) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(1));
+  const lines = [
+    'Next to fast-jwt (µs; "− primitive": what `verifyToken` costs beyond the bare signature check):',
+    '',
+    '| alg | `verifyToken` | fast-jwt | `verifyToken` / fast-jwt | cache hit | fast-jwt cache hit | `verifyToken` − primitive | workerd: `crypto.subtle.verify` | workerd: `verifyToken` − subtle |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of loop) {
+    const w = workerd?.[r.alg];
+    lines.push(`| ${r.alg} | ${f(r.verifyToken)} | ${f(r.fastJwt)} | ${r.fastJwt ? ratio(r.verifyToken, r.fastJwt) : '–'} | ${f(r.verifyTokenCached)} | ${f(r.fastJwtCached)} | ${f(r.verifyToken - r.native)} | ${f(w?.subtle)} | ${w ? f(w.edge - w.subtle) : '–'} |`);
+  }
+  return lines;
 }
 
 /** A grouped bar chart, log scale, one group per algorithm. */

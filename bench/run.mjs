@@ -122,18 +122,3 @@ writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, nu
 const table = writeReport(root, results);
 if (results.loop.length > 0) log(`${REPORT_FILE} and its chart updated`);
 process.stdout.write(`${table}\n`);
-if (results.loop.length > 0) process.stdout.write(`\n${peers(results)}\n`);
-
-/** The columns the docs/benchmarks.md table leaves out: fast-jwt, and workerd's bare crypto.subtle.verify. */
-function peers({ loop, workerd }) {
-  const f = (x) => (x === undefined ? '–' : x.toFixed(1));
-  const lines = [
-    '| alg | verifyToken | fast-jwt | verifyToken cache hit | fast-jwt cache hit | verifyToken − primitive | workerd: verifyToken | workerd: jose | workerd: crypto.subtle.verify | workerd: verifyToken − subtle |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ];
-  for (const r of loop) {
-    const w = workerd?.[r.alg];
-    lines.push(`| ${r.alg} | ${f(r.verifyToken)} | ${f(r.fastJwt)} | ${f(r.verifyTokenCached)} | ${f(r.fastJwtCached)} | ${f(r.verifyToken - r.native)} | ${f(w?.edge)} | ${f(w?.jose)} | ${f(w?.subtle)} | ${w ? f(w.edge - w.subtle) : '–'} |`);
-  }
-  return lines.join('\n');
-}

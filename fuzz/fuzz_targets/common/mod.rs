@@ -87,6 +87,8 @@ pub fn host_verify(
     let algorithm = check.algorithm();
     let untrusted = UntrustedToken::parse(token, &options.crit)?;
     let (input, signature) = (untrusted.signing_input()?, untrusted.signature()?);
+    // What the core hands the host is exactly the token's decoded signature.
+    assert_eq!(check.signature(), &signature[..]);
     let verified = check.keys().iter().any(|&index| {
         keys.keys()[index]
             .public_key()
