@@ -142,7 +142,7 @@ export interface VerifyOptions {
   /**
    * Remember tokens whose signature verified with this key set, so that the same token seen again
    * skips the signature check (its header rules and claims are still checked, at the current time).
-   * Bounded to 1000 tokens and 4 MiB per key set. Default true; HMAC tokens are never cached.
+   * Bounded to 1000 tokens and 4 MiB per key set. Default true; an HMAC token is found only with the secret it verified with.
    */
   tokenCache?: boolean;
 }
