@@ -22,7 +22,7 @@ import { LocalKeySet } from './keys.js';
 import { utf8 } from './native.js';
 import type { NormalizedOptions } from './options.js';
 import type { JWKS, VerifyResult } from './types.js';
-import { nativeSignatureCheck, verifyInModule, verifyWithHost } from './verification.js';
+import { verifyLocal } from './verification.js';
 import { bindingsAsync, bindingsSync, InstanceBound, type Bindings, type KeySetHandle, type RemoteCacheHandle } from './wasm.js';
 
 /** What a persistent store keeps: the key set, when it was fetched (ms), and its max-age (ms). */
@@ -327,9 +327,7 @@ export class RemoteKeySet {
       if (plan === wasm.RemotePlan.Fail || keys === undefined) throw this.#lastError();
       if (plan === wasm.RemotePlan.UseAndRefresh) this.#start();
       try {
-        const v = { text: token, bytes: utf8(token), options, keys };
-        const host = nativeSignatureCheck();
-        return host === undefined ? verifyInModule(v) : await verifyWithHost(v, host);
+        return await verifyLocal({ text: token, bytes: utf8(token), options, keys });
       } catch (failure) {
         // An unknown kid: join the fetch in flight (it may bring the key), or refetch if the
         // cooldown for unknown kids allows (src/remote.rs decides and records the claim).

@@ -49,9 +49,12 @@ export function signingInput(v: Verification): Uint8Array {
   return v.bytes.subarray(0, v.text.lastIndexOf('.'));
 }
 
-/** The host's native crypto (`js/native.ts`) as a host check, or undefined where there is none. */
-export function nativeSignatureCheck(): SignatureCheck | undefined {
-  return nativeVerifier() === undefined ? undefined : nativeCheck;
+/**
+ * The verification `verifyToken` makes, local and remote key sets alike: with the host's native
+ * crypto (`js/native.ts`) where the runtime has it, else in WebAssembly alone.
+ */
+export function verifyLocal(v: Verification): VerifyResult | Promise<VerifyResult> {
+  return nativeVerifier() === undefined ? verifyInModule(v) : verifyWithHost(v, nativeCheck);
 }
 
 /** Options documents read into the module, by their text (callers pass the same options each time). */

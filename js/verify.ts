@@ -23,7 +23,7 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from './types.js';
-import { nativeSignatureCheck, signingInput, verifyInModule, verifyWithHost, type SignatureCheck, type Verification } from './verification.js';
+import { signingInput, verifyInModule, verifyLocal, verifyWithHost, type SignatureCheck, type Verification } from './verification.js';
 import { bindingsAsync, bindingsSync, loadedBindings } from './wasm.js';
 
 /** What `verifyTokenSync` accepts as keys. */
@@ -98,12 +98,9 @@ export async function verifyToken<Payload = JWTPayload>(
     return keys.verify(text, normalizeOptions(options)) as Promise<VerifyResult<Payload>>;
   }
   if (loadedBindings() === undefined) await bindingsAsync();
-  const v = inputs(token, keys, options);
-  const host = nativeSignatureCheck();
-  if (host === undefined) return verifyInModule(v) as VerifyResult<Payload>;
-  // A synchronous host's result is returned as it is (no tick); an asynchronous one is awaited,
-  // which settles this promise in fewer ticks than returning the promise would.
-  const result = verifyWithHost(v, host);
+  // A synchronous result is returned as it is (no tick); an asynchronous one is awaited, which
+  // settles this promise in fewer ticks than returning the promise would.
+  const result = verifyLocal(inputs(token, keys, options));
   return (isPromise(result) ? await result : result) as VerifyResult<Payload>;
 }
 

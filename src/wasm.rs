@@ -301,16 +301,15 @@ fn token_text(token: &[u8]) -> Result<&str, VerifyError> {
 pub fn verify(
     token: &[u8],
     keys: &mut WasmKeySet,
-    options: &WasmOptions,
+    options: &mut WasmOptions,
     secret: Option<Vec<u8>>,
     now: f64,
 ) -> Result<String, VerifyError> {
-    let token = token_text(token)?;
-    let (run, token_cache) = run_options(options, secret, now);
-    let cache = token_cache.then_some(&mut keys.tokens);
-    match prepare_token(token, keys.keys.as_ref(), &run, &|_| false, cache)? {
-        Prepared::Verified(verified) => Ok(verified_json(&verified)),
-        Prepared::HostCheck(_) => Err(invalid_options("no signature is left to the host here")),
+    match run(token, keys, options, secret, now, &|_| false)? {
+        (Prepared::Verified(verified), _) => Ok(verified_json(&verified)),
+        (Prepared::HostCheck(_), _) => {
+            Err(invalid_options("no signature is left to the host here"))
+        }
     }
 }
 
@@ -325,19 +324,16 @@ pub fn verify(
 pub fn prepare(
     token: &[u8],
     keys: &mut WasmKeySet,
-    options: &WasmOptions,
+    options: &mut WasmOptions,
     secret: Option<Vec<u8>>,
     now: f64,
 ) -> Result<Vec<JsValue>, VerifyError> {
-    let token = token_text(token)?;
-    let (run, token_cache) = run_options(options, secret, now);
     let room = keys.pending.len() < PENDING_LIMIT;
     let host_only = keys.host_only;
     let host = |alg: Algorithm| host_only || (room && host_checks(alg));
-    let cache = token_cache.then_some(&mut keys.tokens);
-    match prepare_token(token, keys.keys.as_ref(), &run, &host, cache)? {
-        Prepared::Verified(verified) => Ok(vec![JsValue::from(verified_json(&verified))]),
-        Prepared::HostCheck(check) => {
+    match run(token, keys, options, secret, now, &host)? {
+        (Prepared::Verified(verified), _) => Ok(vec![JsValue::from(verified_json(&verified))]),
+        (Prepared::HostCheck(check), token_cache) => {
             let ticket = next_ticket();
             let mut answer = Vec::with_capacity(check.keys().len().saturating_add(3));
             answer.push(JsValue::from(ticket));
@@ -360,16 +356,28 @@ pub fn prepare(
     }
 }
 
-/// The options of one verification: the document's, at `now` with `secret`.
-fn run_options(
-    options: &WasmOptions,
+/// `prepare_token` with the document's options at `now` with `secret` (set in place for this call
+/// only, not copied, and the secret not kept), leaving to the host what `host` names; with whether
+/// the token cache was on.
+fn run(
+    token: &[u8],
+    keys: &mut WasmKeySet,
+    options: &mut WasmOptions,
     secret: Option<Vec<u8>>,
     now: f64,
-) -> (verify::VerifyOptions, bool) {
-    let mut run = options.0.options.clone();
-    run.now = now;
-    run.secret = secret;
-    (run, options.0.token_cache)
+    host: &dyn Fn(Algorithm) -> bool,
+) -> Result<(Prepared, bool), VerifyError> {
+    let token = token_text(token)?;
+    let OptionsDocument {
+        options,
+        token_cache,
+    } = &mut options.0;
+    options.now = now;
+    options.secret = secret;
+    let cache = token_cache.then_some(&mut keys.tokens);
+    let prepared = prepare_token(token, keys.keys.as_ref(), options, host, cache);
+    options.secret = None;
+    Ok((prepared?, *token_cache))
 }
 
 /// What a remote key set does before a verification (`src/remote.rs` `Plan`).
