@@ -127,14 +127,27 @@ export async function startRotatingBetterAuth() {
     clearTimeout(timer);
   }
 
-  /** Stops Better Auth's HTTP server and holds the port with the resetting listener. */
-  async function down() {
+  /** Closes Better Auth's HTTP server and every open connection, if it listens. */
+  async function stopServer() {
     if (!listening) return;
     listening = false;
     const closed = new Promise((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     for (const socket of sockets) socket.destroy();
     await closeBounded(closed);
+  }
+
+  /** Closes the resetting listener, if it holds the port. */
+  async function releasePort() {
+    if (!resetting) return;
+    resetting = false;
+    await closeBounded(new Promise((resolve) => resetter.close(() => resolve())));
+  }
+
+  /** Stops Better Auth's HTTP server and holds the port with the resetting listener. */
+  async function down() {
+    if (!listening) return;
+    await stopServer();
     await listen(resetter, port);
     resetting = true;
   }
@@ -142,26 +155,15 @@ export async function startRotatingBetterAuth() {
   /** Releases the port and listens again with Better Auth on it. */
   async function up() {
     if (listening) return;
-    if (resetting) {
-      resetting = false;
-      await closeBounded(new Promise((resolve) => resetter.close(() => resolve())));
-    }
+    await releasePort();
     await listen(server, port);
     listening = true;
   }
 
   /** Ends the listener (Better Auth's or the resetter) and every open connection. */
   async function close() {
-    if (resetting) {
-      resetting = false;
-      await closeBounded(new Promise((resolve) => resetter.close(() => resolve())));
-    }
-    if (!listening) return;
-    listening = false;
-    const closed = new Promise((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    for (const socket of sockets) socket.destroy();
-    await closeBounded(closed);
+    await releasePort();
+    await stopServer();
   }
 
   return { url, port, auth, db, signUp, signIn, token, jwks, rotate, down, up, requests, close };
